@@ -1,0 +1,3 @@
+/** The one import site of zod. */
+export { z } from 'zod';
+export type { ZodType } from 'zod';

@@ -1,0 +1,101 @@
+/**
+ * The metric catalog: every metric fleetsim records, its type, unit and formula. Thresholds, the report and the
+ * README's glossary all read this table, so a metric exists in one place.
+ *
+ * Types (as in k6):
+ *  - trend:   an HDR histogram of integer microseconds; aggregations p(N), avg, min, max, med, count.
+ *  - counter: a sum; aggregations count, rate (= count per second of the phase or run).
+ *  - rate:    a fraction of successes in [0, 1]; aggregation rate.
+ *  - gauge:   the last value (summed over shards); aggregations value-like: max, min (over intervals), count = last.
+ */
+export type MetricType = 'trend' | 'counter' | 'rate' | 'gauge';
+
+export interface MetricInfo {
+  readonly type: MetricType;
+  readonly unit: 'µs' | 'messages' | 'connections' | 'devices' | 'events' | 'fraction';
+  /** The formula, printed in --help and the README glossary. */
+  readonly formula: string;
+}
+
+export const METRICS = {
+  'connect.latency': { type: 'trend', unit: 'µs', formula: 'CONNACK received − connection attempt started' },
+  'telemetry.latency': {
+    type: 'trend',
+    unit: 'µs',
+    formula: 'ack − intended send time (PUBACK for QoS 1, socket write for QoS 0); includes generator lag, so coordinated omission cannot hide',
+  },
+  'telemetry.service_time': { type: 'trend', unit: 'µs', formula: 'ack − actual send time' },
+  'telemetry.e2e': {
+    type: 'trend',
+    unit: 'µs',
+    formula: 'observer receive time − send time stamped in the payload (same host clock)',
+  },
+  'schedule.lag': {
+    type: 'trend',
+    unit: 'µs',
+    formula: 'actual time a scheduled device action ran − its intended time (sends and connects)',
+  },
+  'eventloop.delay': {
+    type: 'trend',
+    unit: 'µs',
+    formula: "how late a 10 ms probe timer fires in each worker's event loop",
+  },
+  'connect.attempts': { type: 'counter', unit: 'connections', formula: 'connection attempts, first connects and reconnects' },
+  'connect.ok': { type: 'counter', unit: 'connections', formula: 'attempts that got a successful CONNACK' },
+  'connect.failed': { type: 'counter', unit: 'connections', formula: 'attempts that failed (by error code in errors)' },
+  'device.disconnects': {
+    type: 'counter',
+    unit: 'events',
+    formula: 'established connections lost before the drain (storm, broker close, network error)',
+  },
+  'device.reconnects': { type: 'counter', unit: 'connections', formula: 'successful connects after a disconnect' },
+  'telemetry.sent': { type: 'counter', unit: 'messages', formula: 'publishes handed to the socket' },
+  'telemetry.acked': { type: 'counter', unit: 'messages', formula: 'publishes acknowledged (PUBACK for QoS 1, written for QoS 0)' },
+  'telemetry.failed': { type: 'counter', unit: 'messages', formula: 'publishes that errored before their ack (by code in errors)' },
+  'telemetry.late': {
+    type: 'counter',
+    unit: 'messages',
+    formula: 'sends whose actual time − intended time exceeded report.lateThreshold',
+  },
+  'telemetry.skipped': {
+    type: 'counter',
+    unit: 'messages',
+    formula: 'intended sends that fell while the device was offline (not sent, not in sent)',
+  },
+  'delivery.received': { type: 'counter', unit: 'messages', formula: 'distinct (device, sequence) pairs the observer received' },
+  'delivery.lost': {
+    type: 'counter',
+    unit: 'messages',
+    formula: 'acked messages whose (device, sequence) the observer never received by the end of the run',
+  },
+  'delivery.duplicated': { type: 'counter', unit: 'messages', formula: 'observer receptions of a (device, sequence) already received' },
+  'delivery.reordered': {
+    type: 'counter',
+    unit: 'messages',
+    formula: 'observer receptions whose sequence is lower than the highest already received from that device',
+  },
+  'connect.success': { type: 'rate', unit: 'fraction', formula: 'connect.ok ÷ connect.attempts' },
+  'telemetry.success': { type: 'rate', unit: 'fraction', formula: 'telemetry.acked ÷ (telemetry.acked + telemetry.failed)' },
+  'delivery.success': { type: 'rate', unit: 'fraction', formula: '1 − delivery.lost ÷ telemetry.acked' },
+  'devices.connected': { type: 'gauge', unit: 'devices', formula: 'devices with an open connection, summed over shards' },
+  'telemetry.inflight': { type: 'gauge', unit: 'messages', formula: 'sent − acked − failed at that moment' },
+} as const satisfies Record<string, MetricInfo>;
+
+export type MetricName = keyof typeof METRICS;
+export type TrendName = { [K in MetricName]: (typeof METRICS)[K]['type'] extends 'trend' ? K : never }[MetricName];
+export type CounterName = { [K in MetricName]: (typeof METRICS)[K]['type'] extends 'counter' ? K : never }[MetricName];
+export type GaugeName = { [K in MetricName]: (typeof METRICS)[K]['type'] extends 'gauge' ? K : never }[MetricName];
+
+export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
+
+export function isMetricName(name: string): name is MetricName {
+  return Object.hasOwn(METRICS, name);
+}
+
+/** Aggregations each metric type accepts in thresholds. */
+export const AGGREGATIONS_BY_TYPE: Record<MetricType, readonly string[]> = {
+  trend: ['p(N)', 'avg', 'min', 'max', 'med', 'count'],
+  counter: ['count', 'rate'],
+  rate: ['rate'],
+  gauge: ['min', 'max', 'avg'],
+};

@@ -1,0 +1,173 @@
+/**
+ * RunPlan: the compiled, validated, frozen form of a scenario. Everything downstream (engine, workers, report) reads
+ * only this; nothing downstream reads YAML. All times are milliseconds, all rates are per second.
+ * A RunPlan is plain data: it crosses to worker threads by structured clone.
+ */
+export interface RunPlan {
+  readonly version: 1;
+  readonly name: string;
+  readonly seed: string;
+  /** Path of the scenario file it came from, for messages. */
+  readonly source: string;
+  readonly target: TargetPlan;
+  readonly fleets: readonly FleetPlan[];
+  readonly totalDevices: number;
+  /** Phases in order, each with its absolute offset from the run start. */
+  readonly phases: readonly PhasePlan[];
+  /** Sum of phase durations (drain counted at its timeout). */
+  readonly totalDurationMs: number;
+  readonly thresholds: readonly ThresholdPlan[];
+  readonly report: ReportPlan;
+}
+
+/** `embedded`: fleetsim starts its own hub. `url`: an external broker such as mqtt://127.0.0.1:1883. */
+export type TargetPlan = { readonly kind: 'embedded' } | { readonly kind: 'url'; readonly url: string };
+
+export interface FleetPlan {
+  readonly id: string;
+  readonly model: string;
+  /** Model parameters, already validated by the model's schema (defaults applied). */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly count: number;
+  /** Global index of this fleet's first device; fleets are laid out in declaration order. */
+  readonly firstIndex: number;
+  /** e.g. "meter-{index:06}"; placeholders {index} (0-based within the fleet) and {fleet}. */
+  readonly idPattern: string;
+  readonly transport: TransportPlan;
+  readonly telemetry: TelemetryPlan;
+  readonly reconnect: ReconnectPlan;
+}
+
+export interface TransportPlan {
+  /** MQTT protocol level: 4 = 3.1.1, 5 = 5.0. */
+  readonly protocolVersion: 4 | 5;
+  readonly qos: 0 | 1;
+  readonly keepaliveS: number;
+  readonly cleanSession: boolean;
+  /** Telemetry topic; placeholders {deviceId}, {fleet}, {index}. */
+  readonly topic: string;
+  readonly connectTimeoutMs: number;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly tls: TlsPlan | undefined;
+}
+
+export interface TlsPlan {
+  /** Paths resolved against the scenario file's folder. */
+  readonly caFile: string | undefined;
+  readonly certFile: string | undefined;
+  readonly keyFile: string | undefined;
+  readonly rejectUnauthorized: boolean;
+  readonly servername: string | undefined;
+}
+
+export interface TelemetryPlan {
+  /** Nominal interval between sends. */
+  readonly everyMs: number;
+  /** Each interval is everyMs ± uniform(jitterMs). The first send is offset by uniform(0, everyMs). */
+  readonly jitterMs: number;
+}
+
+/** Exponential backoff with full jitter: delay = uniform(0, min(capMs, baseMs × 2^attempt)). */
+export interface ReconnectPlan {
+  readonly baseMs: number;
+  readonly capMs: number;
+  /** null: keep trying until the run ends. */
+  readonly maxAttempts: number | null;
+}
+
+interface PhaseBase {
+  /** Unique within the run; defaults to the kind, suffixed -2, -3… when a kind repeats. */
+  readonly name: string;
+  readonly index: number;
+  readonly startMs: number;
+  readonly durationMs: number;
+}
+
+/**
+ * Open-model arrivals: the k-th selected device (k = 0…devices−1, in global index order) arrives at the time the
+ * integral of the rate reaches k. The rate goes linearly from fromPerS to toPerS across the arrival span.
+ */
+export interface ConnectPhasePlan extends PhaseBase {
+  readonly kind: 'connect';
+  /** Fleet ids whose devices connect in this phase (devices already connected are not counted twice). */
+  readonly fleets: readonly string[];
+  readonly fromPerS: number;
+  readonly toPerS: number;
+  /** Number of devices arriving in this phase. */
+  readonly devices: number;
+  /** Time from phase start to the last arrival. durationMs = arrivalSpanMs + settleMs. */
+  readonly arrivalSpanMs: number;
+  readonly settleMs: number;
+}
+
+export interface SteadyPhasePlan extends PhaseBase {
+  readonly kind: 'steady';
+}
+
+export interface SpikePhasePlan extends PhaseBase {
+  readonly kind: 'spike';
+  /** Telemetry rate multiplier: intervals are divided by it while the phase lasts. */
+  readonly multiplier: number;
+}
+
+export interface DisconnectStormPhasePlan extends PhaseBase {
+  readonly kind: 'disconnect-storm';
+  /** Each connected device drops with this probability (seeded per device and phase). */
+  readonly fraction: number;
+  /** 0: all drop at the phase start; otherwise drops are spread uniformly over this window. */
+  readonly spreadMs: number;
+}
+
+export interface DrainPhasePlan extends PhaseBase {
+  readonly kind: 'drain';
+  /** Stop sending, wait for outstanding acks up to this long, then disconnect. durationMs = timeoutMs. */
+  readonly timeoutMs: number;
+}
+
+export type PhasePlan =
+  | ConnectPhasePlan
+  | SteadyPhasePlan
+  | SpikePhasePlan
+  | DisconnectStormPhasePlan
+  | DrainPhasePlan;
+export type PhaseKind = PhasePlan['kind'];
+
+export type ComparisonOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+/** An aggregation of a metric: p(99), avg, min, max, med, count, rate. */
+export type Aggregation =
+  | { readonly kind: 'p'; readonly percentile: number }
+  | { readonly kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' };
+
+export interface ThresholdExpression {
+  /** As written, e.g. "p(99) < 250ms". */
+  readonly source: string;
+  readonly aggregation: Aggregation;
+  readonly op: ComparisonOp;
+  /** In the metric's base unit: microseconds for trends, a plain number for counters and rates. */
+  readonly value: number;
+}
+
+export interface ThresholdPlan {
+  /** Metric name from the catalog, e.g. telemetry.latency. */
+  readonly metric: string;
+  /** Phase name the threshold is scoped to ({phase:steady}), or null for the whole run. */
+  readonly phase: string | null;
+  /** Key as written in the scenario, e.g. "telemetry.latency{phase:steady}". */
+  readonly key: string;
+  readonly expressions: readonly ThresholdExpression[];
+  /** Stop the run as soon as the threshold fails (checked on each merged interval). */
+  readonly abortOnFail: boolean;
+  /** Do not evaluate abortOnFail before this much time has run. */
+  readonly delayAbortEvalMs: number;
+}
+
+export interface ReportPlan {
+  /** Folder for result.json; null: no file unless --out is given. */
+  readonly outDir: string | null;
+  /** A send whose actual time is later than its intended time by more than this counts as late. */
+  readonly lateThresholdMs: number;
+  /** Flag "generator saturated" when p99 schedule lag or p99 event-loop delay exceeds this. */
+  readonly saturationMs: number;
+}
