@@ -1,0 +1,85 @@
+import { placeholders } from '../core/template.js';
+import type { Clock } from '../core/clock.js';
+import { DeliveryTracker } from '../metrics/delivery.js';
+import { MetricsRecorder } from '../metrics/recorder.js';
+import type { MetricsSnapshot } from '../metrics/snapshot.js';
+import type { FleetPlan } from '../scenario/plan.js';
+import { type Subscriber, subscribe } from '../transports/mqtt/subscriber.js';
+import type { DeviceLedger } from '../worker/protocol.js';
+
+/**
+ * The run observer: an independent MQTT subscriber on the target that receives the fleet's telemetry, measures
+ * end-to-end latency from the send time stamped in each payload, and counts received, duplicated, reordered and (at
+ * the end, against the senders' ledgers) lost messages.
+ */
+export class Observer {
+  private readonly recorder = new MetricsRecorder();
+  private readonly tracker = new DeliveryTracker();
+  private subscriber: Subscriber | undefined;
+  malformed = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  get received(): number {
+    return this.tracker.received;
+  }
+
+  async start(url: string, fleets: readonly FleetPlan[]): Promise<void> {
+    const qos = fleets.some((f) => f.transport.qos === 1) ? 1 : 0;
+    this.subscriber = await subscribe(url, topicFilters(fleets), qos, (_topic, payload) => this.onMessage(payload));
+  }
+
+  private onMessage(payload: Buffer): void {
+    const now = this.clock.now();
+    let msg: { deviceId?: unknown; seq?: unknown; ts?: unknown };
+    try {
+      msg = JSON.parse(payload.toString('utf8')) as typeof msg;
+    } catch {
+      this.malformed++;
+      return;
+    }
+    if (typeof msg.deviceId !== 'string' || typeof msg.seq !== 'number' || typeof msg.ts !== 'number') {
+      this.malformed++;
+      return;
+    }
+    const r = this.tracker.receive(msg.deviceId, msg.seq);
+    if (r === 'duplicate') return;
+    this.recorder.observe('telemetry.e2e', (now - msg.ts) * 1000);
+  }
+
+  /** e2e histogram of the interval, plus delivery counters so far (as increments). */
+  snapshot(): MetricsSnapshot {
+    const t = this.tracker;
+    this.recorder.count('delivery.received', t.received - this.reported.received);
+    this.recorder.count('delivery.duplicated', t.duplicated - this.reported.duplicated);
+    this.recorder.count('delivery.reordered', t.reordered - this.reported.reordered);
+    this.reported = { received: t.received, duplicated: t.duplicated, reordered: t.reordered };
+    return this.recorder.snapshot();
+  }
+  private reported = { received: 0, duplicated: 0, reordered: 0 };
+
+  lost(ledgers: Iterable<DeviceLedger>): number {
+    return this.tracker.lost(ledgers);
+  }
+
+  async stop(): Promise<void> {
+    await this.subscriber?.close();
+    this.subscriber = undefined;
+  }
+}
+
+/**
+ * Subscription filters covering every fleet's telemetry topic: {fleet} is the fleet id; a level holding any other
+ * placeholder becomes the single-level wildcard +.
+ */
+export function topicFilters(fleets: readonly FleetPlan[]): string[] {
+  const out = new Set<string>();
+  for (const f of fleets) {
+    const levels = f.transport.topic.split('/').map((level) => {
+      const resolved = level.replaceAll('{fleet}', f.id);
+      return placeholders(resolved).length > 0 ? '+' : resolved;
+    });
+    out.add(levels.join('/'));
+  }
+  return [...out];
+}

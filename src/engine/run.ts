@@ -1,0 +1,201 @@
+import { availableParallelism } from 'node:os';
+import { type Clock, systemClock } from '../core/clock.js';
+import { FleetsimError, failureCode } from '../core/errors.js';
+import type { LiveView } from '../metrics/accumulator.js';
+import type { RunData } from '../metrics/run-data.js';
+import { type RunSummary, summarize } from '../metrics/summary.js';
+import { type ThresholdResult, evaluateThresholds } from '../metrics/thresholds.js';
+import type { RunPlan } from '../scenario/plan.js';
+import { splitShards } from '../scenario/shard.js';
+import type { DeviceLedger, ShardResult } from '../worker/protocol.js';
+import { Collector, type EngineEvent } from './collector.js';
+import { Observer } from './observer.js';
+import { ShardPool } from './pool.js';
+import { type Target, startTarget } from './target.js';
+
+export interface RunOptions {
+  /** Worker threads (shards); default: see defaultWorkers. */
+  readonly workers?: number;
+  /** Aborting it stops the devices, drains briefly and still produces the full outcome (Ctrl-C). */
+  readonly signal?: AbortSignal;
+  readonly clock?: Clock;
+  /** Called about once a second with live figures. */
+  readonly onProgress?: (view: LiveView) => void;
+  readonly onEvent?: (e: EngineEvent) => void;
+}
+
+export interface RunOutcome {
+  readonly plan: RunPlan;
+  /** The broker URL devices connected to. */
+  readonly url: string;
+  readonly embedded: boolean;
+  readonly workers: number;
+  readonly startedAt: Date;
+  readonly endedAt: Date;
+  readonly interrupted: boolean;
+  /** Why the run stopped early (abortOnFail threshold, interrupt), or null. */
+  readonly abortReason: string | null;
+  readonly data: RunData;
+  readonly summary: RunSummary;
+  readonly thresholds: ThresholdResult[];
+}
+
+const TICK_MS = 1000;
+/** After the devices stop, how long the observer may keep receiving stragglers. */
+const OBSERVER_GRACE_MS = 3000;
+
+/** One worker per 2,500 devices, at most one per core. */
+export function defaultWorkers(totalDevices: number): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.ceil(totalDevices / 2500)));
+}
+
+/**
+ * Run a compiled plan end to end: target → observer → shards on the pool → merged metrics → summary + thresholds.
+ * Device-level failures are data in the outcome; only a failure of the run itself (target unreachable) throws.
+ */
+export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunOutcome> {
+  const clock = options.clock ?? systemClock;
+  const emit = options.onEvent ?? (() => {});
+  const startedAt = new Date();
+  const target = await startTarget(plan.target);
+  const observer = new Observer(clock);
+  let pool: ShardPool | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  try {
+    await startObserver(observer, target, plan);
+    const shards = splitShards(plan.totalDevices, options.workers ?? defaultWorkers(plan.totalDevices));
+    pool = new ShardPool(shards.length);
+    const collector = new Collector(plan, clock, emit);
+    let ready = 0;
+    let abortReason: string | null = null;
+    const handles = shards.map((shard) =>
+      pool!.run(plan, shard, target.url, (msg) => {
+        collector.onMessage(msg);
+        if (msg.type === 'ready' && ++ready === shards.length) {
+          const t0 = clock.now() + 20;
+          for (const h of handles) h.send({ type: 'start', t0 });
+        }
+      }),
+    );
+    const stopAll = (reason: string): void => {
+      if (abortReason !== null) return;
+      abortReason = reason;
+      for (const h of handles) h.send({ type: 'stop', reason });
+    };
+    const onAbort = (): void => stopAll('interrupted');
+    if (options.signal?.aborted === true) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    ticker = setInterval(() => {
+      const phase = collector.phase;
+      if (phase !== undefined) collector.acc.add('observer', phase.name, observer.snapshot());
+      options.onProgress?.(collector.acc.live());
+      const failed = failingAbortThreshold(plan, collector, clock.now() - startedAt.getTime());
+      if (failed !== undefined) stopAll(`threshold ${failed} failed (abortOnFail)`);
+    }, TICK_MS);
+
+    const settled = await Promise.allSettled(handles.map((h) => h.result));
+    clearInterval(ticker);
+    options.signal?.removeEventListener('abort', onAbort);
+    const results = shardResults(settled, emit);
+    await waitForIntervals(collector, results);
+    const acked = collector.acc.data().phases.reduce((n, p) => n + (p.counters['telemetry.acked'] ?? 0), 0);
+    await observerGrace(observer, acked, clock);
+    collector.end();
+    const last = collector.phase ?? { name: plan.phases[0]?.name ?? 'run', index: 0 };
+    collector.acc.add('observer', last.name, observer.snapshot());
+    collector.acc.addRunTotal({ 'delivery.lost': observer.lost(ledgers(results)) });
+    if (observer.malformed > 0) emit({ type: 'warn', message: `observer ignored ${observer.malformed} malformed messages` });
+
+    const data = collector.acc.data();
+    const summary = summarize(data, { saturationMs: plan.report.saturationMs });
+    return {
+      plan,
+      url: target.url,
+      embedded: target.embedded,
+      workers: shards.length,
+      startedAt,
+      endedAt: new Date(),
+      interrupted: options.signal?.aborted === true,
+      abortReason,
+      data,
+      summary,
+      thresholds: evaluateThresholds(plan.thresholds, summary),
+    };
+  } finally {
+    if (ticker !== undefined) clearInterval(ticker);
+    await pool?.close();
+    await observer.stop().catch(() => {});
+    await target.stop();
+  }
+}
+
+async function startObserver(observer: Observer, target: Target, plan: RunPlan): Promise<void> {
+  try {
+    await observer.start(target.url, plan.fleets);
+  } catch (err) {
+    const code = failureCode(err);
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new FleetsimError('FLEETSIM_E_TARGET', `cannot reach the target ${target.url}: ${code} (${detail})`, {
+      hint:
+        code === 'ECONNREFUSED'
+          ? 'is the broker running on that host and port? Omit --target to use the embedded hub.'
+          : 'check the URL, credentials and TLS settings of the target.',
+      cause: err,
+    });
+  }
+}
+
+function shardResults(settled: PromiseSettledResult<ShardResult>[], emit: (e: EngineEvent) => void): ShardResult[] {
+  const out: ShardResult[] = [];
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') out.push(s.value);
+    else {
+      const message = s.reason instanceof Error ? s.reason.message : String(s.reason);
+      emit({ type: 'warn', message: `shard ${i} crashed: ${message}; its devices' figures are partial` });
+    }
+  });
+  if (out.length === 0 && settled.length > 0) {
+    const first = settled[0] as PromiseRejectedResult;
+    throw new FleetsimError('FLEETSIM_E_WORKER', `every shard crashed: ${String(first.reason)}`, { cause: first.reason });
+  }
+  return out;
+}
+
+/** Port messages are not ordered against task results: wait until every snapshot a shard sent has arrived. */
+async function waitForIntervals(collector: Collector, results: readonly ShardResult[]): Promise<void> {
+  for (let waited = 0; waited < 2000; waited += 10) {
+    if (results.every((r) => collector.intervalsReceived(r.shard) >= r.intervals)) return;
+    await sleep(10);
+  }
+}
+
+/** Let the observer catch up: until it has seen as many messages as were acked, or nothing new arrives for 500 ms. */
+async function observerGrace(observer: Observer, acked: number, clock: Clock): Promise<void> {
+  const deadline = clock.now() + OBSERVER_GRACE_MS;
+  let last = -1;
+  let quietSince = clock.now();
+  while (observer.received < acked && clock.now() < deadline) {
+    if (observer.received !== last) {
+      last = observer.received;
+      quietSince = clock.now();
+    } else if (clock.now() - quietSince > 500) return;
+    await sleep(20);
+  }
+}
+
+function* ledgers(results: readonly ShardResult[]): Iterable<DeviceLedger> {
+  for (const r of results) yield* r.ledger;
+}
+
+function failingAbortThreshold(plan: RunPlan, collector: Collector, elapsedMs: number): string | undefined {
+  const armed = plan.thresholds.filter((t) => t.abortOnFail && elapsedMs >= t.delayAbortEvalMs);
+  if (armed.length === 0) return undefined;
+  const summary = summarize(collector.acc.data(), { saturationMs: plan.report.saturationMs, nowMs: collector.nowMs() });
+  // A threshold with no data yet is not failing yet: abort only on an observed violation.
+  return evaluateThresholds(armed, summary).find((r) => !r.pass && r.observed !== null)?.key;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { type IClientOptions, type MqttClient, mqtt } from './lib.js';
+import { failureCode } from '../../core/errors.js';
+import type { TransportPlan } from '../../scenario/plan.js';
+import {
+  type CloseInfo,
+  type ConnectOptions,
+  type Connection,
+  type PublishCallback,
+  type Transport,
+  TransportError,
+} from '../transport.js';
+
+/** MQTT device transport on mqtt.js. Auto-reconnect is off: devices own their reconnects and backoff. */
+export function createMqttTransport(url: string, plan: TransportPlan): Transport {
+  const base = baseOptions(plan);
+  return {
+    connect: (options) => connectOnce(url, base, plan.connectTimeoutMs, options),
+  };
+}
+
+function baseOptions(plan: TransportPlan): IClientOptions {
+  const o: IClientOptions = {
+    protocolVersion: plan.protocolVersion,
+    keepalive: plan.keepaliveS,
+    clean: plan.cleanSession,
+    connectTimeout: plan.connectTimeoutMs,
+    reconnectPeriod: 0,
+    resubscribe: false,
+    queueQoSZero: false,
+  };
+  const tls = plan.tls;
+  if (tls !== undefined) {
+    o.rejectUnauthorized = tls.rejectUnauthorized;
+    if (tls.caFile !== undefined) o.ca = readFileSync(tls.caFile);
+    if (tls.certFile !== undefined) o.cert = readFileSync(tls.certFile);
+    if (tls.keyFile !== undefined) o.key = readFileSync(tls.keyFile);
+    if (tls.servername !== undefined) o.servername = tls.servername;
+  }
+  return o;
+}
+
+function connectOnce(url: string, base: IClientOptions, timeoutMs: number, options: ConnectOptions): Promise<Connection> {
+  const { identity } = options;
+  const clientOptions: IClientOptions = { ...base, clientId: identity.clientId };
+  if (identity.username !== undefined) clientOptions.username = identity.username;
+  if (identity.password !== undefined) clientOptions.password = identity.password;
+  return new Promise((resolve, reject) => {
+    const startedAt = performance.now();
+    let lastError: unknown;
+    let conn: MqttConnection | undefined;
+    const client = mqtt.connect(url, clientOptions);
+    client.on('error', (err) => {
+      lastError = err;
+    });
+    client.on('disconnect', (packet) => {
+      lastError = new TransportError(`DISCONNECT_${packet.reasonCode ?? 0}`, 'broker sent DISCONNECT');
+    });
+    client.once('connect', () => {
+      conn = new MqttConnection(client, options.onClose);
+      resolve(conn);
+    });
+    client.on('close', () => {
+      if (conn !== undefined) {
+        conn.closed(lastError);
+        return;
+      }
+      client.end(true);
+      const timedOut = performance.now() - startedAt >= timeoutMs * 0.95;
+      reject(
+        lastError ?? new TransportError(timedOut ? 'CONNECT_TIMEOUT' : 'CONNECTION_CLOSED', 'connection closed before CONNACK'),
+      );
+    });
+  });
+}
+
+interface Pending {
+  done: PublishCallback | undefined;
+}
+
+class MqttConnection implements Connection {
+  private readonly inflight = new Set<Pending>();
+  private ended = false;
+  private localClose = false;
+
+  constructor(
+    private readonly client: MqttClient,
+    private readonly onClose: (info: CloseInfo) => void,
+  ) {}
+
+  get pending(): number {
+    return this.inflight.size;
+  }
+
+  publish(topic: string, payload: string | Uint8Array, qos: 0 | 1, done: PublishCallback): void {
+    if (this.ended) {
+      done(new TransportError('NOT_CONNECTED', 'connection is closed'));
+      return;
+    }
+    const p: Pending = { done };
+    this.inflight.add(p);
+    this.client.publish(topic, payload as Buffer | string, { qos }, (err) => this.settle(p, err ?? undefined));
+  }
+
+  private settle(p: Pending, err: Error | undefined): void {
+    const done = p.done;
+    if (done === undefined) return;
+    p.done = undefined;
+    this.inflight.delete(p);
+    done(err);
+  }
+
+  close(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    this.localClose = true;
+    return new Promise((resolve) => {
+      this.client.end(false, {}, () => resolve());
+    });
+  }
+
+  drop(): void {
+    if (this.ended) return;
+    this.localClose = true;
+    this.client.stream.destroy();
+  }
+
+  /** The socket closed (any cause): fail what is still pending, stop the client, tell the device once. */
+  closed(cause: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    const lost = new TransportError('CONNECTION_LOST', 'connection closed before ack');
+    for (const p of [...this.inflight]) this.settle(p, lost);
+    this.client.end(true);
+    const code = this.localClose ? 'LOCAL_CLOSE' : cause === undefined ? 'CONNECTION_LOST' : failureCode(cause);
+    this.onClose({ code, local: this.localClose });
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The transport seam: device runtimes talk to a hub only through these interfaces, so the same devices can run on
+ * mqtt.js today and on a leaner client or another dialect later.
+ */
+export interface DeviceIdentity {
+  readonly deviceId: string;
+  readonly clientId: string;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+}
+
+/** Why a connection ended: `code` is a stable failure code (see core/errors failureCode). */
+export interface CloseInfo {
+  readonly code: string;
+  /** true when fleetsim closed it on purpose (drain, storm, stop); false when the broker or network did. */
+  readonly local: boolean;
+}
+
+export type PublishCallback = (err: Error | undefined) => void;
+
+export interface Connection {
+  /** QoS 1: done on PUBACK; QoS 0: done when written. A failure before the ack calls done(err) exactly once. */
+  publish(topic: string, payload: string | Uint8Array, qos: 0 | 1, done: PublishCallback): void;
+  /** Clean MQTT DISCONNECT; pending publishes fail with CONNECTION_CLOSED. */
+  close(): Promise<void>;
+  /** Abrupt drop, as a network failure would do it (no DISCONNECT; the broker sees the socket close). */
+  drop(): void;
+  /** Publishes sent and not yet acked or failed. */
+  readonly pending: number;
+}
+
+export interface ConnectOptions {
+  readonly identity: DeviceIdentity;
+  /** Called once when an established connection ends for any reason. */
+  readonly onClose: (info: CloseInfo) => void;
+}
+
+export interface Transport {
+  /** Resolves on a successful CONNACK; rejects with an error whose failure code says why. */
+  connect(options: ConnectOptions): Promise<Connection>;
+}
+
+/** An error with a stable failure code, for counting. */
+export class TransportError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}

@@ -1,0 +1,84 @@
+import type { Rng } from '../core/rng.js';
+import type { AnyDeviceModel } from '../devices/model.js';
+import type { FleetPlan } from '../scenario/plan.js';
+import type { Connection, DeviceIdentity, Transport } from '../transports/transport.js';
+
+export type DeviceStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'failed' | 'stopped';
+
+/** What devices of one fleet share: plan, model, transport. */
+export interface FleetContext {
+  readonly plan: FleetPlan;
+  readonly model: AnyDeviceModel;
+  readonly transport: Transport;
+}
+
+/**
+ * The live state of one simulated device in a shard. Behaviour lives in the model (pure) and in the shard's event
+ * handlers; this is data plus the few helpers that touch only this device.
+ */
+export class DeviceRuntime {
+  status: DeviceStatus = 'idle';
+  conn: Connection | undefined;
+  /** Bumped whenever a connection attempt starts or ends: stale scheduled events compare and drop out. */
+  connGen = 0;
+  /** Consecutive failed connection attempts (the backoff exponent). */
+  attempt = 0;
+  everOnline = false;
+  /** Set just before fleetsim drops the connection on purpose (disconnect storm). */
+  dropping = false;
+  telemetryStarted = false;
+  /** Intended time of a first reading that fell due while the first connection was still being made. */
+  heldSendAt: number | undefined;
+  /** Last telemetry sequence number sent (1-based). */
+  seq = 0;
+  /** Device time (intended send time, ms) at which the model was last stepped. */
+  lastStepAt: number;
+  /** Sequences sent and not yet acked or failed. */
+  readonly pending = new Set<number>();
+  /** Sequences whose publish failed. */
+  readonly failed: number[] = [];
+  readonly identity: DeviceIdentity;
+
+  constructor(
+    /** Global index across all fleets. */
+    readonly index: number,
+    /** Index within its fleet. */
+    readonly localIndex: number,
+    readonly deviceId: string,
+    readonly topic: string,
+    readonly fleet: FleetContext,
+    /** Timing stream: jitter, first-send offset, backoff. Separate from the model's, so timing never changes values. */
+    readonly schedRng: Rng,
+    readonly modelRng: Rng,
+    public modelState: unknown,
+    startAt: number,
+  ) {
+    this.lastStepAt = startAt;
+    const t = fleet.plan.transport;
+    this.identity = { deviceId, clientId: deviceId, username: t.username, password: t.password };
+  }
+
+  /** Exponential backoff with full jitter: uniform(0, min(cap, base × 2^attempt)). */
+  backoffMs(): number {
+    const r = this.fleet.plan.reconnect;
+    return this.schedRng.uniform(0, Math.min(r.capMs, r.baseMs * 2 ** Math.min(this.attempt, 30)));
+  }
+
+  /** Interval to the next intended send: every ÷ multiplier, ± uniform jitter. */
+  nextIntervalMs(multiplier: number): number {
+    const t = this.fleet.plan.telemetry;
+    const jitter = t.jitterMs > 0 ? this.schedRng.uniform(-t.jitterMs, t.jitterMs) : 0;
+    return Math.max(1, t.everyMs / multiplier + jitter);
+  }
+
+  /** Advance the model to device time `at` and build the telemetry payload for the next sequence number. */
+  sample(at: number, sentAtEpochMs: number): string {
+    const model = this.fleet.model;
+    this.modelState = model.step(this.modelState, at - this.lastStepAt, this.modelRng);
+    this.lastStepAt = at;
+    this.seq++;
+    const readings = model.read(this.modelState);
+    // Header fields first: the observer reads deviceId, seq and ts for end-to-end latency and delivery counts.
+    return JSON.stringify({ deviceId: this.deviceId, seq: this.seq, ts: Math.round(sentAtEpochMs * 1000) / 1000, ...readings });
+  }
+}

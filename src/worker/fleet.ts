@@ -1,0 +1,31 @@
+import { createRng } from '../core/rng.js';
+import { compileTemplate } from '../core/template.js';
+import type { RunPlan } from '../scenario/plan.js';
+import type { ShardRange } from '../scenario/shard.js';
+import { type FleetContext, DeviceRuntime } from './device.js';
+
+/**
+ * Create the devices of one shard. Identity, streams and initial model state depend only on the seed, the fleet and
+ * the device index, never on the shard layout.
+ */
+export function buildDevices(plan: RunPlan, shard: ShardRange, fleets: readonly FleetContext[]): DeviceRuntime[] {
+  const out: DeviceRuntime[] = [];
+  for (const fleet of fleets) {
+    const f = fleet.plan;
+    const first = Math.max(shard.first, f.firstIndex);
+    const end = Math.min(shard.end, f.firstIndex + f.count);
+    if (first >= end) continue;
+    const idOf = compileTemplate(f.idPattern, ['fleet', 'index']);
+    const topicOf = compileTemplate(f.transport.topic, ['deviceId', 'fleet', 'index']);
+    for (let g = first; g < end; g++) {
+      const index = g - f.firstIndex;
+      const deviceId = idOf({ fleet: f.id, index });
+      const topic = topicOf({ deviceId, fleet: f.id, index });
+      const modelRng = createRng(plan.seed, 'model', f.id, index);
+      const schedRng = createRng(plan.seed, 'schedule', f.id, index);
+      const state = fleet.model.init({ deviceId, fleetId: f.id, index, params: f.params, rng: modelRng });
+      out.push(new DeviceRuntime(g, index, deviceId, topic, fleet, schedRng, modelRng, state, 0));
+    }
+  }
+  return out;
+}

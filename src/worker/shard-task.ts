@@ -1,0 +1,31 @@
+import { systemClock } from '../core/clock.js';
+import { getModel } from '../devices/registry.js';
+import { createMqttTransport } from '../transports/mqtt/client.js';
+import type { FleetContext } from './device.js';
+import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.js';
+import { ShardRunner } from './shard.js';
+
+/**
+ * The piscina task: runs one shard from start to finish as ONE long task, so the worker thread keeps servicing its
+ * sockets for the whole run. Handshake on the port: post 'ready', wait for 'start' (common t0), run, return the ledger.
+ */
+export default async function runShardTask(task: ShardTask): Promise<ShardResult> {
+  const { plan, shard, url, port } = task;
+  const fleets: FleetContext[] = plan.fleets.map((f) => {
+    const model = getModel(f.model);
+    if (model === undefined) throw new Error(`unknown model "${f.model}" in fleet ${f.id}`);
+    return { plan: f, model, transport: createMqttTransport(url, f.transport) };
+  });
+  const post = (msg: WorkerMessage): void => port.postMessage(msg);
+  const runner = new ShardRunner(plan, shard, { clock: systemClock, fleets, post });
+  port.on('message', (msg: MainMessage) => {
+    if (msg.type === 'start') runner.start(msg.t0);
+    else if (msg.type === 'stop') runner.stop();
+  });
+  post({ type: 'ready', shard: shard.index });
+  try {
+    return await runner.done;
+  } finally {
+    port.close();
+  }
+}

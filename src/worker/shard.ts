@@ -1,0 +1,304 @@
+import type { Clock } from '../core/clock.js';
+import { failureCode } from '../core/errors.js';
+import { MetricsRecorder } from '../metrics/recorder.js';
+import type { DrainPhasePlan, PhasePlan, RunPlan } from '../scenario/plan.js';
+import type { ShardRange } from '../scenario/shard.js';
+import type { CloseInfo, Connection } from '../transports/transport.js';
+import { type FleetContext, DeviceRuntime } from './device.js';
+import { buildDevices } from './fleet.js';
+import { arrivalAt, connectAssignments } from './phases/connect.js';
+import { stormDropOffsetMs } from './phases/storm.js';
+import type { DeviceLedger, ShardResult, WorkerMessage } from './protocol.js';
+import { Scheduler, type Timers, realTimers } from './scheduler.js';
+
+type ShardEvent =
+  | { readonly kind: 'connect'; readonly device: DeviceRuntime; readonly gen: number }
+  | { readonly kind: 'send'; readonly device: DeviceRuntime }
+  | { readonly kind: 'drop'; readonly device: DeviceRuntime; readonly gen: number }
+  | { readonly kind: 'phase'; readonly phase: PhasePlan }
+  | { readonly kind: 'interval' }
+  | { readonly kind: 'probe' }
+  | { readonly kind: 'drain-check'; readonly deadline: number };
+
+export interface ShardDeps {
+  readonly clock: Clock;
+  readonly timers?: Timers;
+  /** One transport per fleet. */
+  readonly fleets: readonly FleetContext[];
+  readonly post: (msg: WorkerMessage) => void;
+}
+
+const INTERVAL_MS = 1000;
+const PROBE_MS = 10;
+const DRAIN_POLL_MS = 20;
+/** On an early stop (Ctrl-C, abortOnFail), wait at most this long for outstanding acks. */
+const STOP_DRAIN_MS = 2000;
+
+/**
+ * Runs one shard of the fleet: its devices, one scheduler, one metrics recorder. Every device action is an event on
+ * an absolute timeline starting at t0, so lag is measured against intended times.
+ */
+export class ShardRunner {
+  private readonly scheduler: Scheduler<ShardEvent>;
+  private readonly recorder = new MetricsRecorder();
+  private readonly devices: DeviceRuntime[];
+  private t0 = 0;
+  private phase: PhasePlan | undefined;
+  private multiplier = 1;
+  private draining = false;
+  private finished = false;
+  private intervals = 0;
+  private online = 0;
+  private pendingTotal = 0;
+  private resolveDone!: (r: ShardResult) => void;
+  readonly done: Promise<ShardResult>;
+
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly shard: ShardRange,
+    private readonly deps: ShardDeps,
+  ) {
+    this.scheduler = new Scheduler<ShardEvent>(deps.clock, (e, at, now) => this.handle(e, at, now), deps.timers ?? realTimers);
+    this.devices = buildDevices(plan, shard, deps.fleets);
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+  }
+
+  get deviceCount(): number {
+    return this.devices.length;
+  }
+
+  /** Lay out the timeline from t0 (absolute clock ms): phases, device arrivals, intervals, the event-loop probe. */
+  start(t0: number): void {
+    this.t0 = t0;
+    for (const phase of this.plan.phases) this.scheduler.at(t0 + phase.startMs, { kind: 'phase', phase });
+    const assignments = connectAssignments(this.plan);
+    for (const d of this.devices) {
+      const a = assignments.get(d.fleet.plan.id);
+      if (a === undefined) continue;
+      const at = arrivalAt(t0, a, d.localIndex);
+      d.lastStepAt = at;
+      this.scheduler.at(at, { kind: 'connect', device: d, gen: d.connGen });
+    }
+    this.scheduler.at(t0 + INTERVAL_MS, { kind: 'interval' });
+    this.scheduler.at(t0 + PROBE_MS, { kind: 'probe' });
+  }
+
+  /** Early stop: drain now with a short timeout, then finish. */
+  stop(): void {
+    if (this.draining || this.finished) return;
+    this.beginDrain(Math.min(STOP_DRAIN_MS, this.plannedDrainMs()));
+  }
+
+  private handle(e: ShardEvent, at: number, now: number): void {
+    switch (e.kind) {
+      case 'connect':
+        if (e.gen === e.device.connGen) this.connect(e.device, at, now);
+        return;
+      case 'send':
+        this.send(e.device, at, now);
+        return;
+      case 'drop':
+        if (e.gen === e.device.connGen && e.device.conn !== undefined) {
+          e.device.dropping = true;
+          e.device.conn.drop();
+        }
+        return;
+      case 'phase':
+        this.enterPhase(e.phase, now);
+        return;
+      case 'interval':
+        this.flush();
+        this.scheduler.at(at + INTERVAL_MS, e);
+        return;
+      case 'probe':
+        this.recorder.observe('eventloop.delay', (now - at) * 1000);
+        this.scheduler.at(now + PROBE_MS, e);
+        return;
+      case 'drain-check':
+        if (this.pendingTotal === 0 || now >= e.deadline) void this.finish();
+        else this.scheduler.at(now + DRAIN_POLL_MS, e);
+        return;
+    }
+  }
+
+  private enterPhase(phase: PhasePlan, now: number): void {
+    if (this.draining) return;
+    this.flush();
+    this.phase = phase;
+    this.deps.post({ type: 'phase', shard: this.shard.index, phase: phase.name, atMs: now });
+    this.multiplier = phase.kind === 'spike' ? phase.multiplier : 1;
+    if (phase.kind === 'drain') this.beginDrain(phase.timeoutMs);
+    else if (phase.kind === 'disconnect-storm') {
+      const start = this.t0 + phase.startMs;
+      for (const d of this.devices) {
+        if (d.status !== 'online') continue;
+        const offset = stormDropOffsetMs(this.plan.seed, phase, d.index);
+        if (offset !== undefined) this.scheduler.at(start + offset, { kind: 'drop', device: d, gen: d.connGen });
+      }
+    }
+  }
+
+  private connect(d: DeviceRuntime, at: number, now: number): void {
+    if (this.draining || d.status === 'connecting' || d.status === 'online') return;
+    this.recorder.observe('schedule.lag', (now - at) * 1000);
+    d.status = 'connecting';
+    const gen = ++d.connGen;
+    this.recorder.count('connect.attempts');
+    const startedAt = this.deps.clock.now();
+    d.fleet.transport
+      .connect({ identity: d.identity, onClose: (info) => this.onClose(d, gen, info) })
+      .then(
+        (conn) => this.onConnected(d, gen, conn, startedAt, at),
+        (err: unknown) => this.onConnectFailed(d, gen, err),
+      );
+  }
+
+  private onConnected(d: DeviceRuntime, gen: number, conn: Connection, startedAt: number, intendedAt: number): void {
+    if (this.finished || this.draining || gen !== d.connGen) {
+      void conn.close();
+      return;
+    }
+    const now = this.deps.clock.now();
+    this.recorder.count('connect.ok');
+    this.recorder.observe('connect.latency', (now - startedAt) * 1000);
+    if (d.everOnline) this.recorder.count('device.reconnects');
+    d.everOnline = true;
+    d.status = 'online';
+    d.conn = conn;
+    d.attempt = 0;
+    this.online++;
+    if (!d.telemetryStarted) {
+      d.telemetryStarted = true;
+      // The schedule is anchored to the intended arrival, so every intended time (and every value) is seed-determined.
+      this.scheduler.at(intendedAt + d.schedRng.uniform(0, d.fleet.plan.telemetry.everyMs), { kind: 'send', device: d });
+    }
+    if (d.heldSendAt !== undefined) {
+      // The first reading fell due before the first CONNACK: send it now, still measured from its intended time.
+      const heldAt = d.heldSendAt;
+      d.heldSendAt = undefined;
+      this.publishReading(d, heldAt, now);
+    }
+  }
+
+  private onConnectFailed(d: DeviceRuntime, gen: number, err: unknown): void {
+    if (this.finished || gen !== d.connGen) return;
+    this.recorder.count('connect.failed');
+    this.recorder.error('connect', failureCode(err));
+    d.status = 'offline';
+    this.retry(d);
+  }
+
+  private onClose(d: DeviceRuntime, gen: number, info: CloseInfo): void {
+    if (gen !== d.connGen) return;
+    if (d.status === 'online') this.online--;
+    d.conn = undefined;
+    if (this.finished || this.draining) {
+      d.status = 'stopped';
+      return;
+    }
+    this.recorder.count('device.disconnects');
+    this.recorder.error('disconnect', d.dropping ? 'STORM' : info.code);
+    d.dropping = false;
+    d.status = 'offline';
+    d.connGen++;
+    this.retry(d);
+  }
+
+  private retry(d: DeviceRuntime): void {
+    const max = d.fleet.plan.reconnect.maxAttempts;
+    if (max !== null && d.attempt >= max) {
+      d.status = 'failed';
+      this.recorder.error('connect', 'GAVE_UP');
+      return;
+    }
+    const delay = d.backoffMs();
+    d.attempt++;
+    this.scheduler.at(this.deps.clock.now() + delay, { kind: 'connect', device: d, gen: d.connGen });
+  }
+
+  private send(d: DeviceRuntime, at: number, now: number): void {
+    if (this.draining) return;
+    this.scheduler.at(at + d.nextIntervalMs(this.multiplier), { kind: 'send', device: d });
+    if (d.status === 'online') this.publishReading(d, at, now);
+    else if (d.status === 'connecting' && !d.everOnline) d.heldSendAt = at;
+    else this.recorder.count('telemetry.skipped');
+  }
+
+  /** Sample the model at the intended time `at` and publish; latency is measured from `at`, not from now. */
+  private publishReading(d: DeviceRuntime, at: number, now: number): void {
+    const conn = d.conn as Connection;
+    const lagMs = now - at;
+    this.recorder.observe('schedule.lag', lagMs * 1000);
+    if (lagMs > this.plan.report.lateThresholdMs) this.recorder.count('telemetry.late');
+    const payload = d.sample(at, now);
+    const seq = d.seq;
+    d.pending.add(seq);
+    this.pendingTotal++;
+    this.recorder.count('telemetry.sent');
+    conn.publish(d.topic, payload, d.fleet.plan.transport.qos, (err) => this.onAck(d, seq, at, now, err));
+  }
+
+  private onAck(d: DeviceRuntime, seq: number, intendedAt: number, sentAt: number, err: Error | undefined): void {
+    // After the shard finished, what is still pending was counted as in flight at stop: leave it there.
+    if (this.finished || !d.pending.delete(seq)) return;
+    this.pendingTotal--;
+    if (err !== undefined) {
+      d.failed.push(seq);
+      this.recorder.count('telemetry.failed');
+      this.recorder.error('telemetry', failureCode(err));
+      return;
+    }
+    const now = this.deps.clock.now();
+    this.recorder.count('telemetry.acked');
+    this.recorder.observe('telemetry.latency', (now - intendedAt) * 1000);
+    this.recorder.observe('telemetry.service_time', (now - sentAt) * 1000);
+  }
+
+  private plannedDrainMs(): number {
+    const last = this.plan.phases[this.plan.phases.length - 1];
+    return last !== undefined && last.kind === 'drain' ? (last as DrainPhasePlan).timeoutMs : 5000;
+  }
+
+  private beginDrain(timeoutMs: number): void {
+    this.draining = true;
+    const now = this.deps.clock.now();
+    this.scheduler.at(now, { kind: 'drain-check', deadline: now + timeoutMs });
+  }
+
+  private flush(): void {
+    this.recorder.gauge('devices.connected', this.online);
+    this.recorder.gauge('telemetry.inflight', this.pendingTotal);
+    if (this.phase === undefined) return;
+    const snapshot = this.recorder.snapshot();
+    this.deps.post({ type: 'interval', shard: this.shard.index, seq: ++this.intervals, phase: this.phase.name, snapshot });
+  }
+
+  /** Final snapshot (in-flight counted at this instant), then close every connection and report the ledger. */
+  private async finish(): Promise<void> {
+    if (this.finished) return;
+    this.flush();
+    this.finished = true;
+    this.scheduler.stop();
+    const closing: Promise<void>[] = [];
+    for (const d of this.devices) {
+      const conn = d.conn;
+      d.conn = undefined;
+      if (d.status !== 'failed') d.status = 'stopped';
+      if (conn !== undefined) closing.push(conn.close());
+    }
+    await Promise.allSettled(closing);
+    this.resolveDone({ shard: this.shard.index, intervals: this.intervals, ledger: this.ledger() });
+  }
+
+  private ledger(): DeviceLedger[] {
+    const out: DeviceLedger[] = [];
+    for (const d of this.devices) {
+      if (d.seq === 0) continue;
+      const unacked = d.pending.size === 0 ? d.failed : [...d.failed, ...d.pending];
+      out.push({ deviceId: d.deviceId, lastSeq: d.seq, unacked });
+    }
+    return out;
+  }
+}
