@@ -30,8 +30,8 @@ export function fixtureAccumulator(options: FixtureOptions = {}): RunAccumulator
   const acc = new RunAccumulator(FIXTURE_PHASES, { clock });
   acc.markPhase('connect', 0, 10_000);
   acc.markPhase('steady', 10_000, 30_000);
-  for (const source of sources) {
-    const r = new MetricsRecorder();
+  const recorders = new Map(sources.map((source) => [source, new MetricsRecorder()] as const));
+  for (const [source, r] of recorders) {
     r.count('connect.attempts', 10);
     r.count('connect.ok', 9);
     r.count('connect.failed', 1);
@@ -39,7 +39,8 @@ export function fixtureAccumulator(options: FixtureOptions = {}): RunAccumulator
     for (let i = 0; i < 9; i++) r.observe('connect.latency', 1000);
     r.gauge('devices.connected', 9);
     acc.add(source, 'connect', r.snapshot());
-
+  }
+  for (const [source, r] of recorders) {
     r.count('telemetry.sent', 1000);
     r.count('telemetry.acked', 990);
     r.count('telemetry.failed', 5);
