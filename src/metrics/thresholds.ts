@@ -10,7 +10,7 @@
  * No data (trend without values, rate with a zero denominator, gauge never reported) gives observed null and FAILS.
  * Counters always have data: a counter never incremented is 0.
  */
-import type { ComparisonOp, ThresholdExpression, ThresholdPlan } from '../scenario/plan.js';
+import type { Aggregation, ComparisonOp, ThresholdExpression, ThresholdPlan } from '../scenario/plan.js';
 import { METRICS, isMetricName, type CounterName, type GaugeName, type TrendName } from './names.js';
 import { valueAtPercentile, type TrendStats } from './hdr.js';
 import { summaryHistograms, type PhaseSummary, type RateName, type RunSummary } from './summary.js';
@@ -23,6 +23,8 @@ export interface ThresholdResult {
   readonly phase: string | null;
   /** The expression as written, e.g. "p(99) < 250ms". */
   readonly expression: string;
+  /** Its aggregation (renderers format the observed value by it). */
+  readonly aggregation: Aggregation;
   /** Observed value in the metric's base unit; null when there was no data. */
   readonly observed: number | null;
   readonly pass: boolean;
@@ -43,6 +45,7 @@ export function evaluateThresholds(thresholds: readonly ThresholdPlan[], summary
         metric: t.metric,
         phase: t.phase,
         expression: e.source,
+        aggregation: e.aggregation,
         observed,
         pass: observed !== null && compare(observed, e.op, e.value),
         abortOnFail: t.abortOnFail,

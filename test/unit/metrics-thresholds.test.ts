@@ -57,6 +57,7 @@ describe('evaluateThresholds', () => {
         metric: 'telemetry.latency',
         phase: 'steady',
         expression: 'p(99) < 250ms',
+        aggregation: { kind: 'p', percentile: 99 },
         observed: 990,
         pass: true,
         abortOnFail: true,
