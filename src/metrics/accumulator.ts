@@ -4,7 +4,14 @@
  * MetricsSnapshot about once a second, tagged with the phase it was recorded in.
  */
 import { systemClock, type Clock } from '../core/clock.js';
-import { addHistogram, createHistogram, decodeHistogram, resetHistogram, valueAtPercentile, type Histogram } from './hdr.js';
+import {
+  addHistogram,
+  createHistogram,
+  decodeHistogram,
+  resetHistogram,
+  valueAtPercentile,
+  type Histogram,
+} from './hdr.js';
 import { addCounts, sampleGauge, type PhaseData, type PhaseInfo, type RunData } from './run-data.js';
 import type { MetricsSnapshot } from './snapshot.js';
 
@@ -167,10 +174,9 @@ export class RunAccumulator {
       ackedPerS += (agg.acked * 1000) / agg.covered;
     }
     resetHistogram(this.scratch);
-    const nowSecond = Math.floor(now / 1000);
-    for (const b of this.buckets) {
-      if (b.second > nowSecond - this.buckets.length + 1 && b.second <= nowSecond) addHistogram(this.scratch, b.histogram);
-    }
+    const newest = Math.floor(now / 1000);
+    const oldest = newest - this.buckets.length + 2;
+    for (const b of this.buckets) if (b.second >= oldest && b.second <= newest) addHistogram(this.scratch, b.histogram);
     return {
       phase: this.currentPhase,
       connected: this.gaugeSum('devices.connected'),

@@ -121,7 +121,8 @@ export function encodeRunData(data: RunData): { data: RunRecord; histograms: Rec
 /** The inverse of encodeRunData. */
 export function decodeRunData(result: Pick<RunResult, 'data' | 'histograms'>): RunData {
   const phases = result.data.phases.map((p): PhaseData => {
-    const histograms = new Map(Object.entries(result.histograms[p.name] ?? {}).map(([k, v]) => [k, decodeHistogram(v)]));
+    const encoded = Object.entries(result.histograms[p.name] ?? {});
+    const histograms = new Map(encoded.map(([k, v]) => [k, decodeHistogram(v)]));
     return { ...structuredClone(p), histograms };
   });
   return { phases, runCounters: { ...result.data.runCounters }, finalGauges: { ...result.data.finalGauges } };
@@ -141,7 +142,8 @@ export function parseRunResult(text: string, file = 'result'): RunResult {
     throw new FleetsimError('FLEETSIM_E_USAGE', `${file} is not JSON: ${(err as Error).message}`);
   }
   const v = value as Partial<RunResult> | null;
-  if (v === null || typeof v !== 'object' || v.fleetsimResult !== 1 || typeof v.data !== 'object' || typeof v.histograms !== 'object') {
+  const shaped = v !== null && typeof v === 'object' && typeof v.data === 'object' && typeof v.histograms === 'object';
+  if (!shaped || v.fleetsimResult !== 1) {
     throw new FleetsimError('FLEETSIM_E_USAGE', `${file} is not a fleetsim result (expected "fleetsimResult": 1)`);
   }
   return v as RunResult;
@@ -162,7 +164,8 @@ export function mergeResults(results: readonly RunResult[]): RunResult {
   for (const r of rest) {
     const other = r.data.phases.map((p) => p.name).join(',');
     if (other !== names) {
-      throw new FleetsimError('FLEETSIM_E_USAGE', `cannot merge results with different phases: [${names}] and [${other}]`);
+      const message = `cannot merge results with different phases: [${names}] and [${other}]`;
+      throw new FleetsimError('FLEETSIM_E_USAGE', message);
     }
   }
   const parts = results.map(decodeRunData);
@@ -221,7 +224,13 @@ function mergePhase(parts: PhaseData[]): PhaseData {
 }
 
 function sumGauge(a: GaugeStats, b: GaugeStats): GaugeStats {
-  return { last: a.last + b.last, min: a.min + b.min, max: a.max + b.max, avg: a.avg + b.avg, samples: a.samples + b.samples };
+  return {
+    last: a.last + b.last,
+    min: a.min + b.min,
+    max: a.max + b.max,
+    avg: a.avg + b.avg,
+    samples: a.samples + b.samples,
+  };
 }
 
 function sumRecords(records: readonly Readonly<Record<string, number>>[]): Record<string, number> {

@@ -138,6 +138,8 @@ function phaseSummary(p: PhaseData, durationMs: number): PhaseSummary {
   const gauges: Partial<Record<GaugeName, GaugeStats>> = {};
   for (const [name, stats] of Object.entries(p.gauges)) gauges[name as GaugeName] = { ...stats };
   const seconds = durationMs / 1000;
+  const acked = counters['telemetry.acked'];
+  const lost = p.counters['delivery.lost'];
   return {
     name: p.name,
     kind: p.kind,
@@ -146,9 +148,8 @@ function phaseSummary(p: PhaseData, durationMs: number): PhaseSummary {
     trends,
     rates: {
       'connect.success': ratio(counters['connect.ok'], counters['connect.attempts']),
-      'telemetry.success': ratio(counters['telemetry.acked'], counters['telemetry.acked'] + counters['telemetry.failed']),
-      'delivery.success':
-        p.counters['delivery.lost'] === undefined ? null : oneMinus(ratio(counters['delivery.lost'], counters['telemetry.acked'])),
+      'telemetry.success': ratio(acked, acked + counters['telemetry.failed']),
+      'delivery.success': lost === undefined ? null : oneMinus(ratio(lost, acked)),
     },
     gauges,
     errors: { ...p.errors },

@@ -3,7 +3,8 @@
  * are two results). Scope {phase:X} reads phase X; no scope reads the run total.
  *
  * Observed value by metric type and aggregation (values in the metric's base unit, µs for trends):
- *  - trend:   p(N) = Nth percentile of the merged histogram; med = p(50); avg = mean; min; max; count = values recorded.
+ *  - trend:   p(N) = Nth percentile of the merged histogram; med = p(50); avg = mean; min; max;
+ *             count = number of values recorded.
  *  - counter: count = sum; rate = sum ÷ duration in seconds (the phase's actual duration, or the run's).
  *  - rate:    rate = the fraction (see PhaseSummary.rates).
  *  - gauge:   min, max, avg of the cross-source sum over the scope; count = last value.
@@ -39,7 +40,9 @@ export function evaluateThresholds(thresholds: readonly ThresholdPlan[], summary
     const scope = t.phase === null ? summary.total : summary.phases.find((p) => p.name === t.phase);
     for (const e of t.expressions) {
       const { observed, note } =
-        scope === undefined ? { observed: null, note: `unknown phase ${t.phase ?? ''}` } : observe(t.metric, e, scope, summary);
+        scope === undefined
+          ? { observed: null, note: `unknown phase ${t.phase ?? ''}` }
+          : observe(t.metric, e, scope, summary);
       results.push({
         key: t.key,
         metric: t.metric,
@@ -100,7 +103,8 @@ function observe(metric: string, e: ThresholdExpression, scope: PhaseSummary, su
       if (stats === undefined) return NO_DATA;
       if (agg.kind === 'p') {
         const observed = percentile(summary, scope.name, metric, agg.percentile, stats);
-        return observed === null ? { observed, note: `p(${agg.percentile}) needs the histograms (rebuildSummary)` } : value(observed);
+        if (observed !== null) return value(observed);
+        return { observed, note: `p(${agg.percentile}) needs the histograms (rebuildSummary)` };
       }
       if (agg.kind === 'med') return value(percentile(summary, scope.name, metric, 50, stats));
       if (agg.kind === 'avg') return value(stats.mean);
@@ -131,6 +135,12 @@ function observe(metric: string, e: ThresholdExpression, scope: PhaseSummary, su
 function percentile(summary: RunSummary, scope: string, metric: string, p: number, stats: TrendStats): number | null {
   const h = summaryHistograms(summary)?.get(scope)?.get(metric);
   if (h !== undefined) return valueAtPercentile(h, p);
-  const known: Record<number, number> = { 50: stats.p50, 90: stats.p90, 95: stats.p95, 99: stats.p99, 99.9: stats.p999 };
+  const known: Record<number, number> = {
+    50: stats.p50,
+    90: stats.p90,
+    95: stats.p95,
+    99: stats.p99,
+    99.9: stats.p999,
+  };
   return known[p] ?? null;
 }

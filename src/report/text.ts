@@ -11,7 +11,14 @@ import { formatCount, formatMicros, formatObserved, formatPercent, table } from 
 import type { Style } from './style.js';
 
 const DASH = '—';
-const TRENDS = ['connect.latency', 'telemetry.latency', 'telemetry.service_time', 'telemetry.e2e', 'schedule.lag', 'eventloop.delay'] as const;
+const TRENDS = [
+  'connect.latency',
+  'telemetry.latency',
+  'telemetry.service_time',
+  'telemetry.e2e',
+  'schedule.lag',
+  'eventloop.delay',
+] as const;
 const MAX_ERROR_LINES = 10;
 
 export function renderSummary(result: RunResult, style: Style): string {
@@ -104,7 +111,15 @@ function counters(total: PhaseSummary, style: Style): string[] {
   const pairs = (items: [string, number][]): string => items.map(([k, v]) => `${k} ${formatCount(v)}`).join('  ');
   const rate = (value: number | null): string => (value === null ? DASH : formatPercent(value));
   const rows: [string, string][] = [
-    ['delivery', pairs([['received', c['delivery.received']], ['lost', c['delivery.lost']], ['duplicated', c['delivery.duplicated']], ['reordered', c['delivery.reordered']]])],
+    [
+      'delivery',
+      pairs([
+        ['received', c['delivery.received']],
+        ['lost', c['delivery.lost']],
+        ['duplicated', c['delivery.duplicated']],
+        ['reordered', c['delivery.reordered']],
+      ]),
+    ],
     ['devices', pairs([['disconnects', c['device.disconnects']], ['reconnects', c['device.reconnects']]])],
     ['telemetry', pairs([['late', c['telemetry.late']], ['skipped', c['telemetry.skipped']]])],
     [
@@ -127,13 +142,16 @@ function errors(byCode: Readonly<Record<string, number>>, style: Style): string[
   if (entries.length === 0) return [`${style.dim('errors')} none`];
   const total = entries.reduce((n, [, c]) => n + c, 0);
   const shown = table(entries.slice(0, MAX_ERROR_LINES).map(([k, n]) => [`  ${k}`, formatCount(n)]), ['left', 'right']);
-  const more = entries.length > MAX_ERROR_LINES ? [style.dim(`  … ${entries.length - MAX_ERROR_LINES} more codes`)] : [];
+  const hidden = entries.length - MAX_ERROR_LINES;
+  const more = hidden > 0 ? [style.dim(`  … ${hidden} more codes`)] : [];
   return [style.red(`errors ${formatCount(total)}`), ...shown, ...more];
 }
 
 /** "sent 12,345 = acked 12,300 + failed 40 + in flight 5  ✓ reconciled", or ✗ with the difference. */
 export function reconciliationLine(r: Reconciliation, style: Style): string {
-  const equation = `sent ${formatCount(r.sent)} = acked ${formatCount(r.acked)} + failed ${formatCount(r.failed)} + in flight ${formatCount(r.inflight)}`;
+  const equation =
+    `sent ${formatCount(r.sent)} = acked ${formatCount(r.acked)} + failed ${formatCount(r.failed)}` +
+    ` + in flight ${formatCount(r.inflight)}`;
   if (r.ok) return `${equation}  ${style.green('✓ reconciled')}`;
   const sign = r.difference > 0 ? '+' : '−';
   return `${equation}  ${style.red(`✗ not reconciled: difference ${sign}${formatCount(Math.abs(r.difference))}`)}`;
@@ -155,7 +173,9 @@ export function thresholdLines(results: readonly ThresholdResult[], style: Style
     r.pass ? style.green('✓') : style.red('✗'),
     r.key,
     r.expression,
-    r.observed === null ? style.red(r.note ?? 'no data') : `observed ${formatObserved(r.metric, r.aggregation, r.observed)}`,
+    r.observed === null
+      ? style.red(r.note ?? 'no data')
+      : `observed ${formatObserved(r.metric, r.aggregation, r.observed)}`,
     r.abortOnFail ? style.dim('abortOnFail') : '',
   ]);
   const passed = results.filter((r) => r.pass).length;
