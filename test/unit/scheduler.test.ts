@@ -8,7 +8,13 @@ function fakeTimers(): Timers & { armed: Array<{ fn: () => void; ms: number }> }
   return {
     armed,
     setTimeout(fn, ms) {
-      const entry = { fn, ms };
+      const entry = {
+        fn: () => {
+          armed.splice(armed.indexOf(entry), 1); // a fired timer is no longer armed
+          fn();
+        },
+        ms,
+      };
       armed.push(entry);
       return entry;
     },
