@@ -1,0 +1,216 @@
+/**
+ * The scenario DSL, version 1, as a zod schema. Strict everywhere: an unknown key is an error, never ignored.
+ * Every field carries a description: `npm run schema` turns this file into scenarios/schema.json for editors.
+ * Values stay as written (durations and rates are strings); compile.ts turns them into a RunPlan.
+ */
+import { METRIC_NAMES } from '../metrics/names.js';
+import { z } from '../core/zod.js';
+import { describeFound } from './wording.js';
+import { duration, identifier, mqttVersion, qos, rateOrRamp, target } from './fields.js';
+
+export const DEFAULT_ID_PATTERN = '{fleet}-{index:06}';
+export const DEFAULT_TOPIC = 'fleetsim/{fleet}/{deviceId}/telemetry';
+/** Timeout of the drain phase appended when a scenario has none. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 5000;
+
+const path = (what: string) => z.string().min(1).describe(`${what}; a file path relative to this scenario file`);
+
+const TlsSchema = z
+  .strictObject({
+    ca: path('CA certificate (PEM) the broker certificate must chain to').optional(),
+    cert: path('client certificate (PEM) for mutual TLS; needs key').optional(),
+    key: path('client private key (PEM) for mutual TLS; needs cert').optional(),
+    rejectUnauthorized: z
+      .boolean()
+      .default(true)
+      .describe('refuse a broker certificate that does not verify; turn off only against a test broker'),
+    servername: z.string().min(1).optional().describe('TLS server name (SNI) when it differs from the target host'),
+  })
+  .describe('TLS settings for mqtts:// and wss:// targets');
+
+const TransportSchema = z
+  .strictObject({
+    mqttVersion: mqttVersion().default('3.1.1').describe('MQTT protocol version: "3.1.1" or 5'),
+    qos: qos()
+      .default(1)
+      .describe('QoS of telemetry publishes: 0 (at most once) or 1 (at least once, acknowledged); QoS 2 is not supported'),
+    keepalive: duration().default('60s').describe('MQTT keepalive, a whole number of seconds such as 60s; 0s turns it off'),
+    cleanSession: z.boolean().default(true).describe('start every connection with a clean session (clean start in MQTT 5)'),
+    topic: z
+      .string()
+      .min(1)
+      .default(DEFAULT_TOPIC)
+      .describe('telemetry topic; placeholders {deviceId}, {fleet}, {index}; no wildcards (+, #) and no leading $'),
+    connectTimeout: duration({ positive: true })
+      .default('10s')
+      .describe('a connection attempt without CONNACK after this long fails as CONNECT_TIMEOUT'),
+    username: z.string().optional().describe('MQTT username sent by every device of the fleet'),
+    password: z.string().optional().describe('MQTT password sent by every device of the fleet'),
+    tls: TlsSchema.optional(),
+  })
+  .prefault({})
+  .describe('how devices connect and publish; every key is optional');
+
+const TelemetrySchema = z
+  .strictObject({
+    every: duration({ minMs: 1 }).default('10s').describe('interval between two telemetry messages of a device (at least 1ms)'),
+    jitter: duration()
+      .default('0s')
+      .describe('each interval varies by ± up to this much (seeded); must be less than every'),
+  })
+  .prefault({})
+  .describe('when devices send telemetry');
+
+const ReconnectSchema = z
+  .strictObject({
+    base: duration({ positive: true }).default('1s').describe('first backoff step; delays grow as base × 2^attempt'),
+    cap: duration({ positive: true }).default('30s').describe('longest backoff delay; at least base'),
+    maxAttempts: z
+      .int()
+      .min(0)
+      .optional()
+      .describe('give up after this many failed attempts in a row; omit to keep trying until the run ends'),
+  })
+  .prefault({})
+  .describe('how a device reconnects after losing its connection: exponential backoff with full jitter');
+
+export const FleetSchema = z
+  .strictObject({
+    id: identifier().describe('fleet id, unique in the scenario; used in device ids, topics and reports'),
+    model: z.string().min(1).describe('device model from the built-in registry, e.g. thermostat'),
+    count: z.int().min(1).describe('number of devices in the fleet'),
+    idPattern: z
+      .string()
+      .min(1)
+      .default(DEFAULT_ID_PATTERN)
+      .describe('device id template; placeholders {fleet} and {index} ({index:06} zero-pads); needs {index} when count > 1'),
+    params: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe("model parameters, checked against the model's own schema (e.g. thermostat: setpoint, drift)"),
+    transport: TransportSchema,
+    telemetry: TelemetrySchema,
+    reconnect: ReconnectSchema,
+  })
+  .describe('a group of identical devices');
+
+const phaseName = () =>
+  identifier()
+    .optional()
+    .describe('unique phase name for {phase:NAME} threshold scopes and the report; default: the kind, then kind-2, kind-3…');
+const phaseDuration = () => duration().describe('how long the phase lasts');
+
+const ConnectPhase = z
+  .strictObject({
+    kind: z.literal('connect'),
+    name: phaseName(),
+    rate: rateOrRamp().describe('arrival rate of new connections, e.g. 200/s, or {from, to} for a linear ramp across the arrivals'),
+    fleets: z
+      .array(identifier())
+      .min(1)
+      .optional()
+      .describe('fleet ids whose devices connect here; default: every fleet (devices already connected are skipped)'),
+    settle: duration().default('2s').describe('wait after the last arrival before the next phase starts'),
+  })
+  .describe('devices connect at the given rate (open model); lasts until the last arrival, then settle');
+
+const SteadyPhase = z
+  .strictObject({ kind: z.literal('steady'), name: phaseName(), duration: phaseDuration() })
+  .describe('connected devices send telemetry at their normal interval');
+
+const SpikePhase = z
+  .strictObject({
+    kind: z.literal('spike'),
+    name: phaseName(),
+    duration: phaseDuration(),
+    multiplier: z.number().gt(1).default(2).describe('telemetry rate multiplier: intervals are divided by it (above 1)'),
+  })
+  .describe('devices send faster for a while');
+
+const StormPhase = z
+  .strictObject({
+    kind: z.literal('disconnect-storm'),
+    name: phaseName(),
+    fraction: z.number().gt(0).max(1).describe('share of connected devices that drop (above 0, at most 1), seeded'),
+    spread: duration().default('0s').describe('drops are spread over this window from the phase start; 0s: all at once'),
+    duration: phaseDuration().describe('how long the phase lasts; at least spread (dropped devices reconnect with backoff)'),
+  })
+  .describe('a share of the devices lose their connection, then reconnect');
+
+const DrainPhase = z
+  .strictObject({
+    kind: z.literal('drain'),
+    name: phaseName(),
+    timeout: duration().default('10s').describe('wait this long at most for outstanding acks, then disconnect'),
+  })
+  .describe('stop sending, wait for outstanding acks, disconnect; only as the last phase');
+
+export const PhaseSchema = z.discriminatedUnion('kind', [ConnectPhase, SteadyPhase, SpikePhase, StormPhase, DrainPhase]);
+export const PHASE_KINDS = ['connect', 'steady', 'spike', 'disconnect-storm', 'drain'] as const;
+
+export const ThresholdItemSchema = z.union([
+  z.string().min(1).describe('expression <aggregation> <op> <value>, e.g. "p(99) < 250ms" or "rate > 0.99"'),
+  z
+    .strictObject({
+      threshold: z.string().min(1).describe('expression <aggregation> <op> <value>, e.g. "p(99) < 250ms"'),
+      abortOnFail: z.boolean().default(false).describe('stop the run as soon as the threshold fails'),
+      delayAbortEval: duration().default('0s').describe('do not abort before the run has lasted this long'),
+    })
+    .describe('a threshold with abort settings'),
+]);
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const THRESHOLD_KEY_PATTERN = `^(${METRIC_NAMES.map(escape).join('|')})(\\{phase:[A-Za-z][A-Za-z0-9_-]*\\})?$`;
+
+const ThresholdsSchema = z
+  .record(z.string(), z.array(ThresholdItemSchema).min(1))
+  .default({})
+  .meta({
+    description:
+      'pass/fail criteria: metric name (optionally scoped, e.g. telemetry.latency{phase:steady}) → list of expressions; a failed threshold makes the run exit with code 99',
+    propertyNames: { pattern: THRESHOLD_KEY_PATTERN },
+  });
+
+const ReportSchema = z
+  .strictObject({
+    out: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('folder for result.json, relative to the working directory; default: no file unless --out is given'),
+    lateThreshold: duration().default('100ms').describe('a send later than its intended time by more than this counts as late'),
+    saturation: duration()
+      .default('100ms')
+      .describe('flag "generator saturated" when p99 schedule lag or event-loop delay exceeds this'),
+  })
+  .prefault({})
+  .describe('what the report measures and where it goes');
+
+export const ScenarioSchema = z
+  .strictObject({
+    version: z
+      .literal(1, { error: (iss) => (iss.input === undefined ? undefined : `expected 1, the only DSL version; found ${describeFound(iss.input)}`) })
+      .describe('DSL version; always 1'),
+    name: z.string().min(1).optional().describe('scenario name shown in reports; default: the file name'),
+    seed: z
+      .union([z.string().min(1), z.int()])
+      .default('1')
+      .describe('seed of every random choice (ids, jitter, model noise); the same seed replays the same run'),
+    target: target()
+      .default('embedded')
+      .describe('"embedded" (fleetsim starts its own hub) or a broker URL: mqtt://, mqtts://, ws:// or wss://'),
+    fleets: z.array(FleetSchema).min(1).describe('the simulated devices, as fleets of identical devices'),
+    phases: z
+      .array(PhaseSchema)
+      .min(1)
+      .describe('what happens, in order; a drain phase named drain (timeout 5s) is appended when there is none'),
+    thresholds: ThresholdsSchema,
+    report: ReportSchema,
+  })
+  .describe('a fleetsim scenario');
+
+export type ScenarioSpec = z.output<typeof ScenarioSchema>;
+export type FleetSpec = z.output<typeof FleetSchema>;
+export type PhaseSpec = z.output<typeof PhaseSchema>;
+export type ThresholdItemSpec = z.output<typeof ThresholdItemSchema>;
