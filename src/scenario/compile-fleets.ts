@@ -1,0 +1,209 @@
+/**
+ * Fleets: model and params (checked by the model's own schema), id patterns, topics, and the cross-field rules the
+ * schema cannot express. Checks run on whatever parts of a fleet are well typed, so one wrong field does not hide
+ * the others' problems.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseDuration } from '../core/duration.js';
+import { TemplateError, compileTemplate, placeholders } from '../core/template.js';
+import { getModel, modelNames } from '../devices/registry.js';
+import { isMap, rawItems, rawString, type CompileContext, type RawMap } from './compile-context.js';
+import { keyDescription, problem, type DocPath, type Problem } from './issues.js';
+import type { FleetPlan, TlsPlan } from './plan.js';
+import { DEFAULT_ID_PATTERN, DEFAULT_TOPIC, FleetSchema, type FleetSpec } from './schema.js';
+import { didYouMean, listAnd, quoteAll } from './wording.js';
+
+export interface FleetsResult {
+  /** Plans in declaration order, or undefined when any fleet is invalid. */
+  readonly plans: FleetPlan[] | undefined;
+  /** Ids as written, aligned with the fleets list (undefined where mistyped), for references from phases. */
+  readonly ids: readonly (string | undefined)[];
+  /** The distinct ids. */
+  readonly known: readonly string[];
+}
+
+const ms = (text: string) => parseDuration(text) as number;
+
+export function compileFleets(raw: unknown, ctx: CompileContext): FleetsResult {
+  const items = rawItems(raw);
+  const plans: (FleetPlan | undefined)[] = [];
+  const ids: (string | undefined)[] = [];
+  const seen = new Map<string, number>();
+  let firstIndex = 0;
+  items.forEach((item, i) => {
+    const at: DocPath = ['fleets', i];
+    const id = rawString(item, 'id');
+    if (id !== undefined) {
+      const earlier = seen.get(id);
+      if (earlier !== undefined) ctx.report(problem([...at, 'id'], `duplicate fleet id ${JSON.stringify(id)}; fleets[${earlier}] already uses it`));
+      else seen.set(id, i);
+    }
+    ids.push(id);
+    const params = checkModel(item, at, ctx);
+    checkTemplates(item, at, ctx);
+    const parsed = FleetSchema.safeParse(item);
+    if (!parsed.success || params === undefined) {
+      plans.push(undefined);
+      return;
+    }
+    if (!checkFleet(parsed.data, at, ctx)) plans.push(undefined);
+    else plans.push(fleetPlan(parsed.data, params, firstIndex, ctx.dir));
+    firstIndex += parsed.data.count;
+  });
+  checkDistinctIds(items, ctx);
+  const complete = plans.every((p): p is FleetPlan => p !== undefined);
+  return { plans: complete && items.length > 0 ? plans : undefined, ids, known: [...seen.keys()] };
+}
+
+/** The model's validated params (defaults applied), or undefined after reporting why not. */
+function checkModel(item: unknown, at: DocPath, ctx: CompileContext): Readonly<Record<string, unknown>> | undefined {
+  const name = rawString(item, 'model');
+  if (name === undefined) return undefined;
+  const model = getModel(name);
+  if (model === undefined) {
+    const known = modelNames();
+    ctx.report(problem([...at, 'model'], `unknown model ${JSON.stringify(name)}${didYouMean(name, known)}`, `built-in models: ${listAnd(known)}`));
+    return undefined;
+  }
+  const raw = isMap(item) ? (item.params ?? {}) : {};
+  if (!isMap(raw)) return undefined; // the schema reports the wrong type
+  const result = ctx.mapper.parse(model.params, raw);
+  if (result.ok) return result.value as Record<string, unknown>;
+  for (const p of result.problems) {
+    const key = p.path[0];
+    const described = p.hint === undefined && typeof key === 'string' ? keyDescription(model.params, key) : undefined;
+    ctx.report(paramProblem(described === undefined ? p : { ...p, hint: `${key as string}: ${described}` }, [...at, 'params'], name));
+  }
+  return undefined;
+}
+
+/** Rewords a params problem to name the model: "thermostat expects a number at most 35; found 50". */
+function paramProblem(p: Problem, prefix: DocPath, model: string): Problem {
+  const m = p.message;
+  const message = m.startsWith('unknown key ')
+    ? `unknown ${model} param ${m.slice('unknown key '.length)}`
+    : m.startsWith('missing required key ')
+      ? `missing required ${model} param ${m.slice('missing required key '.length)}`
+      : m.startsWith('expected ')
+        ? `${model} expects ${m.slice('expected '.length)}`
+        : `${model}: ${m}`;
+  const hint = p.hint?.replace(/^allowed keys here: /, `${model} params: `);
+  return problem([...prefix, ...p.path], message, hint, p.at);
+}
+
+function checkTemplates(item: unknown, at: DocPath, ctx: CompileContext): void {
+  const idPattern = isMap(item) && item.idPattern === undefined ? DEFAULT_ID_PATTERN : rawString(item, 'idPattern');
+  if (idPattern !== undefined) {
+    const path = [...at, 'idPattern'];
+    const ok = template(idPattern, ['fleet', 'index'], path, ctx);
+    const count = isMap(item) ? item.count : undefined;
+    if (ok && typeof count === 'number' && count > 1 && !placeholders(idPattern).includes('index')) {
+      ctx.report(problem(path, `with count ${count} every device would get the id ${JSON.stringify(idPattern)}; the pattern needs {index}`, `e.g. "${idPattern}-{index:04}"`));
+    }
+  }
+  const transport = isMap(item) ? item.transport : undefined;
+  const topic = rawString(transport, 'topic');
+  if (topic === undefined) return;
+  const path = [...at, 'transport', 'topic'];
+  if (/[+#]/.test(topic)) {
+    ctx.report(problem(path, `a telemetry topic cannot contain the MQTT wildcards + or #; found ${JSON.stringify(topic)}`));
+  } else if (topic.startsWith('$')) {
+    ctx.report(problem(path, `a telemetry topic cannot start with $ (reserved for broker topics such as $SYS); found ${JSON.stringify(topic)}`));
+  } else {
+    template(topic, ['deviceId', 'fleet', 'index'], path, ctx);
+  }
+}
+
+function template(text: string, allowed: readonly string[], path: DocPath, ctx: CompileContext): boolean {
+  try {
+    compileTemplate(text, allowed);
+    return true;
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    ctx.report(problem(path, err.message));
+    return false;
+  }
+}
+
+/** Rules across fields of one fleet. */
+function checkFleet(f: FleetSpec, at: DocPath, ctx: CompileContext): boolean {
+  const found: Problem[] = [];
+  const { every, jitter } = f.telemetry;
+  if (ms(jitter) >= ms(every)) {
+    found.push(problem([...at, 'telemetry', 'jitter'], `expected a jitter less than every (${every}); found ${JSON.stringify(jitter)}`));
+  }
+  const { base, cap } = f.reconnect;
+  if (ms(cap) < ms(base)) found.push(problem([...at, 'reconnect', 'cap'], `expected a cap of at least base (${base}); found ${JSON.stringify(cap)}`));
+  const keepalive = ms(f.transport.keepalive);
+  if (!Number.isInteger(keepalive / 1000) || keepalive > 65_535_000) {
+    found.push(problem([...at, 'transport', 'keepalive'], `expected a whole number of seconds from 0s to 65535s; found ${JSON.stringify(f.transport.keepalive)}`));
+  }
+  const tls = f.transport.tls;
+  if (tls !== undefined) {
+    const tlsAt = [...at, 'transport', 'tls'];
+    if ((tls.cert === undefined) !== (tls.key === undefined)) {
+      const has = tls.cert === undefined ? 'key' : 'cert';
+      found.push(problem(tlsAt, `${has} is given without ${has === 'key' ? 'cert' : 'key'}; mutual TLS needs both`));
+    }
+    for (const key of ['ca', 'cert', 'key'] as const) {
+      const file = tls[key];
+      if (file !== undefined && !existsSync(resolve(ctx.dir, file))) {
+        found.push(problem([...tlsAt, key], `file not found: ${resolve(ctx.dir, file)}`, 'paths are relative to the scenario file'));
+      }
+    }
+  }
+  found.forEach((p) => ctx.report(p));
+  return found.length === 0;
+}
+
+/** Two fleets whose patterns render the same ids would share MQTT client ids and kick each other off. */
+function checkDistinctIds(items: readonly unknown[], ctx: CompileContext): void {
+  const rendered = new Map<string, string>();
+  items.forEach((item, i) => {
+    if (!isMap(item)) return;
+    const id = rawString(item, 'id');
+    const pattern = (item as RawMap).idPattern === undefined ? DEFAULT_ID_PATTERN : rawString(item, 'idPattern');
+    if (id === undefined || pattern === undefined) return;
+    const shape = pattern.replaceAll('{fleet}', id);
+    const other = rendered.get(shape);
+    if (other !== undefined && other !== id) {
+      ctx.report(problem(['fleets', i, 'idPattern'], `fleets ${quoteAll([other, id]).join(' and ')} would give their devices the same ids`, 'put {fleet} in the idPattern'));
+    } else rendered.set(shape, id);
+  });
+}
+
+function fleetPlan(f: FleetSpec, params: Readonly<Record<string, unknown>>, firstIndex: number, dir: string): FleetPlan {
+  const t = f.transport;
+  const tls: TlsPlan | undefined =
+    t.tls === undefined
+      ? undefined
+      : {
+          caFile: t.tls.ca === undefined ? undefined : resolve(dir, t.tls.ca),
+          certFile: t.tls.cert === undefined ? undefined : resolve(dir, t.tls.cert),
+          keyFile: t.tls.key === undefined ? undefined : resolve(dir, t.tls.key),
+          rejectUnauthorized: t.tls.rejectUnauthorized,
+          servername: t.tls.servername,
+        };
+  return {
+    id: f.id,
+    model: f.model,
+    params,
+    count: f.count,
+    firstIndex,
+    idPattern: f.idPattern,
+    transport: {
+      protocolVersion: t.mqttVersion === '3.1.1' ? 4 : 5,
+      qos: t.qos,
+      keepaliveS: ms(t.keepalive) / 1000,
+      cleanSession: t.cleanSession,
+      topic: t.topic ?? DEFAULT_TOPIC,
+      connectTimeoutMs: ms(t.connectTimeout),
+      username: t.username,
+      password: t.password,
+      tls,
+    },
+    telemetry: { everyMs: ms(f.telemetry.every), jitterMs: ms(f.telemetry.jitter) },
+    reconnect: { baseMs: ms(f.reconnect.base), capMs: ms(f.reconnect.cap), maxAttempts: f.reconnect.maxAttempts ?? null },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Scenario text → RunPlan. Every problem is collected first (YAML syntax, then schema and semantic problems together)
+ * and thrown at once as a ScenarioError whose diagnostics point at line:col; a returned plan is valid and deep-frozen.
+ */
+import { basename, dirname, extname, resolve } from 'node:path';
+import { parseDuration } from '../core/duration.js';
+import { FleetsimError } from '../core/errors.js';
+import { isMap, type CompileContext } from './compile-context.js';
+import { compileFleets } from './compile-fleets.js';
+import { compilePhases } from './compile-phases.js';
+import { compileThresholds } from './compile-thresholds.js';
+import { ScenarioError, formatPath, splitHint, type Diagnostic } from './diagnostics.js';
+import { targetProblem } from './fields.js';
+import { deepFreeze } from './freeze.js';
+import { IssueMapper, type Problem } from './issues.js';
+import type { RunPlan, TargetPlan } from './plan.js';
+import { ScenarioSchema } from './schema.js';
+import { describeFound } from './wording.js';
+import { parseYaml, type ParsedYaml } from './yaml.js';
+
+/** Command-line flags that win over the scenario file. */
+export interface ScenarioOverrides {
+  /** --seed */
+  seed?: string;
+  /** --target: "embedded" or a URL with scheme mqtt, mqtts, ws or wss. */
+  target?: string;
+}
+
+export function compileScenarioText(text: string, file: string, overrides: ScenarioOverrides = {}): RunPlan {
+  const flags = checkOverrides(overrides);
+  const yaml = parseYaml(text);
+  if (yaml.problems.length > 0) {
+    throw new ScenarioError(yaml.problems.map((p) => ({ file, line: p.line, col: p.col, path: '', message: p.message, ...hintOf(p.hint) })));
+  }
+  const data = yaml.data;
+  if (!isMap(data)) {
+    const found = data === null || data === undefined ? 'an empty file' : describeFound(data);
+    throw new ScenarioError([
+      { file, line: 1, col: 1, path: '', message: `expected a map of scenario keys (version, fleets, phases…); found ${found}`, hint: 'start from scenarios/quickstart.yaml' },
+    ]);
+  }
+
+  const problems: Problem[] = [];
+  const mapper = new IssueMapper();
+  const parsed = mapper.parse(ScenarioSchema, data);
+  if (!parsed.ok) problems.push(...parsed.problems);
+  const ctx: CompileContext = { mapper, dir: dirname(resolve(file)), report: (p) => problems.push(p) };
+  const fleets = compileFleets(data.fleets, ctx);
+  const phases = compilePhases(data.phases, fleets, ctx);
+  const thresholds = compileThresholds(data.thresholds, phases.names, ctx);
+
+  if (problems.length > 0 || !parsed.ok || fleets.plans === undefined || phases.plans === undefined) {
+    if (problems.length === 0) throw new FleetsimError('FLEETSIM_E_INTERNAL', `scenario ${file} failed to compile without a reported problem`);
+    throw new ScenarioError(unique(problems).map((p) => diagnostic(p, file, yaml)));
+  }
+
+  const s = parsed.value;
+  const ms = (t: string) => parseDuration(t) as number;
+  return deepFreeze({
+    version: 1,
+    name: s.name ?? basename(file, extname(file)),
+    seed: flags.seed ?? String(s.seed),
+    source: file,
+    target: flags.target ?? targetPlan(s.target),
+    fleets: fleets.plans,
+    totalDevices: fleets.plans.reduce((n, f) => n + f.count, 0),
+    phases: phases.plans,
+    totalDurationMs: phases.plans.reduce((n, p) => n + p.durationMs, 0),
+    thresholds,
+    report: { outDir: s.report.out, lateThresholdMs: ms(s.report.lateThreshold), saturationMs: ms(s.report.saturation) },
+  } satisfies RunPlan);
+}
+
+function checkOverrides(o: ScenarioOverrides): { seed?: string; target?: TargetPlan } {
+  const out: { seed?: string; target?: TargetPlan } = {};
+  if (o.target !== undefined) {
+    const wrong = targetProblem(o.target);
+    if (wrong !== undefined) {
+      const { message, hint } = splitHint(wrong);
+      throw new FleetsimError('FLEETSIM_E_USAGE', `--target: ${message}`, hintOf(hint));
+    }
+    out.target = targetPlan(o.target);
+  }
+  if (o.seed !== undefined) {
+    if (o.seed.trim() === '') throw new FleetsimError('FLEETSIM_E_USAGE', '--seed: expected a non-empty string; found ""');
+    out.seed = o.seed;
+  }
+  return out;
+}
+
+function targetPlan(target: string): TargetPlan {
+  return target === 'embedded' ? { kind: 'embedded' } : { kind: 'url', url: target };
+}
+
+function diagnostic(p: Problem, file: string, yaml: ParsedYaml): Diagnostic {
+  const { line, col } = yaml.locate(p.path, p.at);
+  return { file, line, col, path: formatPath(p.path), message: p.message, ...hintOf(p.hint) };
+}
+
+function hintOf(hint: string | undefined): { hint?: string } {
+  return hint === undefined ? {} : { hint };
+}
+
+function unique(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${formatPath(p.path)}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
