@@ -68,7 +68,8 @@ function rateError(iss: RawIssue): string | undefined {
 
 /** A duration string such as 500ms, 10s, 1h30m. Bare numbers are refused: the unit is never guessed. */
 export function duration(options: { minMs?: number; positive?: boolean } = {}) {
-  const base = z.string({ error: durationError }).regex(DURATION_RE, { error: durationError });
+  // The pattern as written in core/duration.ts (RegExp.source would escape it differently) for the JSON Schema.
+  const base = z.string({ error: durationError }).regex(DURATION_RE, { error: durationError }).meta({ pattern: DURATION_PATTERN });
   const { minMs, positive } = options;
   if (positive === true) {
     // A string that is not a duration at all has its own message: these checks pass it by.
@@ -82,13 +83,13 @@ export function duration(options: { minMs?: number; positive?: boolean } = {}) {
 
 /** A rate string such as 200/s, 30/min or 3600/h (events per unit of time). */
 export function rate() {
-  return z.string({ error: rateError }).regex(RATE_RE, { error: rateError });
+  return z.string({ error: rateError }).regex(RATE_RE, { error: rateError }).meta({ pattern: RATE_PATTERN });
 }
 
 /** A rate, or {from, to} for a linear ramp. */
 export function rateOrRamp() {
   const ramp = z.strictObject({ from: rate().describe('rate at the first arrival'), to: rate().describe('rate at the last arrival') });
-  return z.union([rate(), ramp], {
+  return z.union([rate().describe('a constant rate, e.g. 200/s'), ramp.describe('a linear ramp from one rate to another')], {
     error: (iss) => {
       const v = iss.input;
       if (v === undefined) return undefined;
@@ -118,7 +119,8 @@ export function target() {
   return z
     .string({ error: (iss) => (iss.input === undefined ? undefined : targetProblem(iss.input)) })
     .regex(TARGET_RE, { error: (iss) => targetProblem(iss.input) })
-    .refine((s) => targetProblem(s) === undefined, { error: (iss) => targetProblem(iss.input) });
+    .refine((s) => targetProblem(s) === undefined, { error: (iss) => targetProblem(iss.input) })
+    .meta({ pattern: TARGET_PATTERN });
 }
 
 function identifierError(iss: RawIssue): string | undefined {

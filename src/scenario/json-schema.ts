@@ -18,3 +18,8 @@ export function scenarioJsonSchema(): Record<string, unknown> {
       'A fleetsim load scenario (DSL version 1): fleets of simulated IoT devices, the phases they go through, and the thresholds that pass or fail the run. Durations are strings with a unit (500ms, 10s, 5m); rates are events per unit of time (200/s, 30/min).',
   };
 }
+
+/** The schema as scenarios/schema.json holds it: pretty-printed, with a trailing newline. */
+export function scenarioSchemaText(): string {
+  return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
+}

@@ -102,7 +102,7 @@ const phaseDuration = () => duration().describe('how long the phase lasts');
 
 const ConnectPhase = z
   .strictObject({
-    kind: z.literal('connect'),
+    kind: z.literal('connect').describe('phase kind'),
     name: phaseName(),
     rate: rateOrRamp().describe('arrival rate of new connections, e.g. 200/s, or {from, to} for a linear ramp across the arrivals'),
     fleets: z
@@ -115,12 +115,12 @@ const ConnectPhase = z
   .describe('devices connect at the given rate (open model); lasts until the last arrival, then settle');
 
 const SteadyPhase = z
-  .strictObject({ kind: z.literal('steady'), name: phaseName(), duration: phaseDuration() })
+  .strictObject({ kind: z.literal('steady').describe('phase kind'), name: phaseName(), duration: phaseDuration() })
   .describe('connected devices send telemetry at their normal interval');
 
 const SpikePhase = z
   .strictObject({
-    kind: z.literal('spike'),
+    kind: z.literal('spike').describe('phase kind'),
     name: phaseName(),
     duration: phaseDuration(),
     multiplier: z.number().gt(1).default(2).describe('telemetry rate multiplier: intervals are divided by it (above 1)'),
@@ -129,7 +129,7 @@ const SpikePhase = z
 
 const StormPhase = z
   .strictObject({
-    kind: z.literal('disconnect-storm'),
+    kind: z.literal('disconnect-storm').describe('phase kind'),
     name: phaseName(),
     fraction: z.number().gt(0).max(1).describe('share of connected devices that drop (above 0, at most 1), seeded'),
     spread: duration().default('0s').describe('drops are spread over this window from the phase start; 0s: all at once'),
@@ -139,7 +139,7 @@ const StormPhase = z
 
 const DrainPhase = z
   .strictObject({
-    kind: z.literal('drain'),
+    kind: z.literal('drain').describe('phase kind'),
     name: phaseName(),
     timeout: duration().default('10s').describe('wait this long at most for outstanding acks, then disconnect'),
   })
