@@ -21,9 +21,9 @@ import { parseYaml, type ParsedYaml } from './yaml.js';
 /** Command-line flags that win over the scenario file. */
 export interface ScenarioOverrides {
   /** --seed */
-  seed?: string;
+  seed?: string | undefined;
   /** --target: "embedded" or a URL with scheme mqtt, mqtts, ws or wss. */
-  target?: string;
+  target?: string | undefined;
 }
 
 export function compileScenarioText(text: string, file: string, overrides: ScenarioOverrides = {}): RunPlan {

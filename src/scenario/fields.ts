@@ -53,7 +53,9 @@ export function fixRate(text: string): string | undefined {
 function durationError(iss: RawIssue): string | undefined {
   const v = iss.input;
   if (v === undefined) return undefined;
-  if (typeof v === 'number') return withHint(`expected a duration with a unit ${DURATION_EXAMPLES}; found ${v}`, `write ${v}s`);
+  if (typeof v === 'number') {
+    return withHint(`expected a duration with a unit ${DURATION_EXAMPLES}; found ${v}`, v >= 0 && Number.isFinite(v) ? `write ${v}s` : undefined);
+  }
   const fix = typeof v === 'string' ? fixDuration(v) : undefined;
   return withHint(`expected a duration ${DURATION_EXAMPLES}; found ${describeFound(v)}`, fix && `write ${fix}`);
 }
@@ -61,7 +63,9 @@ function durationError(iss: RawIssue): string | undefined {
 function rateError(iss: RawIssue): string | undefined {
   const v = iss.input;
   if (v === undefined) return undefined;
-  if (typeof v === 'number') return withHint(`expected a rate with a unit ${RATE_EXAMPLES}; found ${v}`, `write ${v}/s`);
+  if (typeof v === 'number') {
+    return withHint(`expected a rate with a unit ${RATE_EXAMPLES}; found ${v}`, v >= 0 && Number.isFinite(v) ? `write ${v}/s` : undefined);
+  }
   const fix = typeof v === 'string' ? fixRate(v) : undefined;
   return withHint(`expected a rate ${RATE_EXAMPLES}; found ${describeFound(v)}`, fix && `write ${fix}`);
 }
@@ -94,7 +98,7 @@ export function rateOrRamp() {
       const v = iss.input;
       if (v === undefined) return undefined;
       const expected = `expected a rate ${RATE_EXAMPLES}, or {from, to} for a ramp; found ${describeFound(v)}`;
-      return withHint(expected, typeof v === 'number' ? `write ${v}/s` : undefined);
+      return withHint(expected, typeof v === 'number' && v >= 0 && Number.isFinite(v) ? `write ${v}/s` : undefined);
     },
   });
 }

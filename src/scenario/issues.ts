@@ -65,7 +65,10 @@ export class IssueMapper {
 
   private toProblems(issues: readonly Issue[], prefix: DocPath): Problem[] {
     const out: Problem[] = [];
+    // A value of the wrong type is one problem, even when zod also ran length checks on it.
+    const wrongType = new Set(issues.filter((i) => i.code === 'invalid_type').map((i) => JSON.stringify(i.path)));
     for (const iss of issues) {
+      if (iss.code !== 'invalid_type' && wrongType.has(JSON.stringify(iss.path))) continue;
       const path = [...prefix, ...(iss.path as (string | number)[])];
       if (iss.code === 'invalid_union' && iss.errors.length > 0) {
         const meant = iss.errors.filter((branch) => !branch.some((i) => i.path.length === 0 && i.code === 'invalid_type'));

@@ -148,16 +148,24 @@ const DrainPhase = z
 export const PhaseSchema = z.discriminatedUnion('kind', [ConnectPhase, SteadyPhase, SpikePhase, StormPhase, DrainPhase]);
 export const PHASE_KINDS = ['connect', 'steady', 'spike', 'disconnect-storm', 'drain'] as const;
 
-export const ThresholdItemSchema = z.union([
-  z.string().min(1).describe('expression <aggregation> <op> <value>, e.g. "p(99) < 250ms" or "rate > 0.99"'),
-  z
-    .strictObject({
-      threshold: z.string().min(1).describe('expression <aggregation> <op> <value>, e.g. "p(99) < 250ms"'),
-      abortOnFail: z.boolean().default(false).describe('stop the run as soon as the threshold fails'),
-      delayAbortEval: duration().default('0s').describe('do not abort before the run has lasted this long'),
-    })
-    .describe('a threshold with abort settings'),
-]);
+const thresholdItemError = (iss: { input?: unknown }) =>
+  iss.input === undefined
+    ? undefined
+    : `expected an expression such as "p(99) < 250ms", or a map with a threshold key; found ${describeFound(iss.input)}`;
+
+export const ThresholdItemSchema = z.union(
+  [
+    z.string().min(1).describe('expression <aggregation> <op> <value>, e.g. "p(99) < 250ms" or "rate > 0.99"'),
+    z
+      .strictObject({
+        threshold: z.string().min(1).describe('expression <aggregation> <op> <value>, e.g. "p(99) < 250ms"'),
+        abortOnFail: z.boolean().default(false).describe('stop the run as soon as the threshold fails'),
+        delayAbortEval: duration().default('0s').describe('do not abort before the run has lasted this long'),
+      })
+      .describe('a threshold with abort settings'),
+  ],
+  { error: thresholdItemError },
+);
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const THRESHOLD_KEY_PATTERN = `^(${METRIC_NAMES.map(escape).join('|')})(\\{phase:[A-Za-z][A-Za-z0-9_-]*\\})?$`;
