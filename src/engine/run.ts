@@ -20,7 +20,7 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly clock?: Clock;
   /** Called about once a second with live figures. */
-  readonly onProgress?: (view: LiveView) => void;
+  readonly onProgress?: ((view: LiveView) => void) | undefined;
   readonly onEvent?: (e: EngineEvent) => void;
 }
 

@@ -1,0 +1,109 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ExitCode } from '../core/errors.js';
+import { reportFailure } from './fail.js';
+import { hubCommand } from './hub-command.js';
+import { reportCommand } from './report-command.js';
+import { runCommand } from './run-command.js';
+import { createTerminal } from './terminal.js';
+import { validateCommand } from './validate-command.js';
+
+const EXIT_CODES = `Exit codes:
+  0    run finished and every threshold passed
+  1    internal error, target unreachable, or no device could connect
+  2    invalid usage or scenario (every problem is listed with file:line:col)
+  99   one or more thresholds failed
+  130  interrupted (Ctrl-C); the report is still printed and written`;
+
+/** The one import site of yargs; the only place that reads argv and sets the exit code. */
+export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const colorWanted = !argv.includes('--no-color');
+  const term = createTerminal({ color: colorWanted });
+  const guard = async (fn: () => number | Promise<number>): Promise<void> => {
+    try {
+      exitCode = await fn();
+    } catch (err) {
+      exitCode = reportFailure(err, term);
+    }
+  };
+
+  const cli = yargs(argv)
+    .scriptName('fleetsim')
+    .usage('$0 <command> [options]\n\nSimulate a fleet of IoT devices against an MQTT hub, measure it honestly, gate CI on it.')
+    .option('color', { type: 'boolean', default: true, describe: 'colour output (--no-color or NO_COLOR turns it off)' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or banner on stderr' })
+    .command(
+      'run <scenario>',
+      'run a scenario and print the report (the main job)',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
+          .option('target', {
+            type: 'string',
+            describe: 'broker URL: mqtt://host:port, mqtts://, ws://, wss://, or "embedded" (default: scenario target, else embedded)',
+          })
+          .option('seed', { type: 'string', describe: 'seed for devices and telemetry (overrides the scenario)' })
+          .option('workers', { type: 'number', describe: 'worker threads (default: 1 per 2,500 devices, at most 1 per core)' })
+          .option('duration', { type: 'string', describe: 'scale all phases so the run takes this long, e.g. 10s (smoke runs)' })
+          .option('out', { type: 'string', describe: 'folder for the JSON result (default: scenario report.out, else none)' })
+          .example('$0 run scenarios/quickstart.yaml', '1,000 devices against the embedded hub')
+          .example('$0 run scenarios/quickstart.yaml --target mqtt://127.0.0.1:1883', 'the same against Mosquitto')
+          .example('$0 run scenarios/quickstart.yaml --duration 10s --out results', 'a 10-second smoke run, JSON in results/')
+          .epilog(EXIT_CODES),
+      (a) =>
+        guard(() =>
+          runCommand(
+            { scenario: a.scenario, target: a.target, seed: a.seed, workers: a.workers, duration: a.duration, out: a.out, quiet: a.quiet },
+            term,
+          ),
+        ),
+    )
+    .command(
+      'validate <scenario>',
+      'check a scenario without running it; lists every problem with file:line:col',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
+          .example('$0 validate scenarios/quickstart.yaml', 'exit 0 when valid, 2 with every problem listed otherwise'),
+      (a) => guard(() => validateCommand({ scenario: a.scenario, quiet: a.quiet }, term)),
+    )
+    .command(
+      'report <files..>',
+      're-render a JSON result, or merge results of shards run separately',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, demandOption: true, describe: 'result JSON files' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the (merged) result as JSON' })
+          .example('$0 report results/quickstart-20261123T101500Z.json', 'print the report again')
+          .example('$0 report a.json b.json --json > merged.json', 'merge two shards'),
+      (a) => guard(() => reportCommand({ files: a.files, json: a.json }, term)),
+    )
+    .command(
+      'hub',
+      'run the embedded MQTT hub on its own',
+      (y) =>
+        y
+          .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+          .option('port', { type: 'number', default: 1883, describe: 'port to listen on (0: any free port)' })
+          .example('$0 hub --port 1884', 'then: fleetsim run scenario.yaml --target mqtt://127.0.0.1:1884'),
+      (a) => guard(() => hubCommand({ host: a.host, port: a.port }, term)),
+    )
+    .demandCommand(1, 'name a command: run, validate, report or hub (see --help)')
+    .strict()
+    .recommendCommands()
+    .epilog(`${EXIT_CODES}\n\nScenario reference, metrics glossary: see README.md`)
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err !== undefined && err !== null) throw err;
+      term.err(`${term.errStyle.red(term.errStyle.bold('error:'))} ${msg}`);
+      term.err(term.errStyle.dim('run fleetsim --help for usage'));
+      exitCode = ExitCode.usage;
+    })
+    .help()
+    .version();
+
+  await cli.parseAsync();
+  return exitCode;
+}

@@ -1,0 +1,117 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ExitCode, FleetsimError } from '../core/errors.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
+import { type RunOutcome, defaultWorkers, runPlan } from '../engine/run.js';
+import { type RunResult, createRunResult } from '../metrics/result.js';
+import { thresholdsPassed } from '../metrics/thresholds.js';
+import { renderJson } from '../report/json.js';
+import { renderProgressLine } from '../report/progress.js';
+import { renderSummary } from '../report/text.js';
+import { loadScenarioFile, scalePlan } from '../scenario/index.js';
+import type { RunPlan } from '../scenario/plan.js';
+import type { Terminal } from './terminal.js';
+
+export interface RunArgs {
+  readonly scenario: string;
+  readonly target: string | undefined;
+  readonly seed: string | undefined;
+  readonly workers: number | undefined;
+  readonly duration: string | undefined;
+  readonly out: string | undefined;
+  readonly quiet: boolean;
+}
+
+/** `fleetsim run`: compile, run, report; the exit code is the CI verdict. */
+export async function runCommand(args: RunArgs, term: Terminal): Promise<number> {
+  const plan = preparePlan(args);
+  const workers = args.workers ?? defaultWorkers(plan.totalDevices);
+  if (!args.quiet) term.err(describe(plan, workers, term));
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      term.err(term.errStyle.yellow('interrupted: stopping devices, draining, then reporting (Ctrl-C again to quit now)'));
+      controller.abort();
+    } else process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const live = !args.quiet && term.isErrTty;
+    const outcome = await runPlan(plan, {
+      workers,
+      signal: controller.signal,
+      onProgress: live
+        ? (view) => {
+            const index = plan.phases.findIndex((p) => p.name === view.phase);
+            term.status(renderProgressLine(view, { phaseIndex: index, phaseCount: plan.phases.length, totalDevices: plan.totalDevices }, term.errStyle));
+          }
+        : undefined,
+      onEvent: (e) => {
+        if (e.type === 'warn') term.err(`${term.errStyle.yellow('warning:')} ${e.message}`);
+        else if (!args.quiet && !live) term.err(`phase ${e.index + 1}/${plan.phases.length}: ${e.name}`);
+      },
+    });
+    term.clearStatus();
+    const exitCode = verdict(outcome);
+    const result = createRunResult({ ...outcome, target: outcome.embedded ? `embedded (${outcome.url})` : outcome.url, exitCode });
+    term.out(renderSummary(result, term.style));
+    const outDir = args.out ?? plan.report.outDir ?? undefined;
+    if (outDir !== undefined) term.err(`result written to ${writeResult(outDir, result)}`);
+    if (exitCode === ExitCode.internal) term.err(noDeviceMessage(outcome, term));
+    return exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function preparePlan(args: RunArgs): RunPlan {
+  const overrides = { ...(args.seed === undefined ? {} : { seed: args.seed }), ...(args.target === undefined ? {} : { target: args.target }) };
+  const plan = loadScenarioFile(args.scenario, overrides);
+  if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
+    throw new FleetsimError('FLEETSIM_E_USAGE', `--workers must be a whole number ≥ 1; got ${args.workers}`);
+  }
+  if (args.duration === undefined) return plan;
+  const ms = parseDuration(args.duration);
+  if (ms === undefined || ms <= 0) {
+    throw new FleetsimError('FLEETSIM_E_USAGE', `--duration must be a duration such as 10s or 2m; got "${args.duration}"`);
+  }
+  return scalePlan(plan, ms);
+}
+
+/** 130 interrupted; 1 when no device could connect; 99 when a threshold failed; else 0. */
+export function verdict(outcome: RunOutcome): number {
+  if (outcome.interrupted) return ExitCode.interrupted;
+  if (outcome.plan.totalDevices > 0 && outcome.summary.total.counters['connect.ok'] === 0) return ExitCode.internal;
+  if (!thresholdsPassed(outcome.thresholds) || outcome.abortReason !== null) return ExitCode.thresholdsFailed;
+  return ExitCode.ok;
+}
+
+function noDeviceMessage(outcome: RunOutcome, term: Terminal): string {
+  const errors = Object.entries(outcome.summary.total.errors)
+    .filter(([k]) => k.startsWith('connect:'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([k, n]) => `${k.slice('connect:'.length)} ×${n}`)
+    .join(', ');
+  return `${term.errStyle.red(term.errStyle.bold('error:'))} no device could connect to ${outcome.url}${errors === '' ? '' : `: ${errors}`}`;
+}
+
+function describe(plan: RunPlan, workers: number, term: Terminal): string {
+  const target = plan.target.kind === 'embedded' ? 'the embedded hub' : plan.target.url;
+  const s = term.errStyle;
+  return `${s.bold('fleetsim')} ${plan.name}: ${plan.totalDevices.toLocaleString('en-US')} devices, ${plan.phases.length} phases, ~${formatDuration(plan.totalDurationMs)} against ${target} (seed ${plan.seed}, ${workers} worker${workers === 1 ? '' : 's'})`;
+}
+
+/** result JSON in DIR, named by scenario and start time so earlier results are never overwritten. */
+function writeResult(dir: string, result: RunResult): string {
+  mkdirSync(dir, { recursive: true });
+  const stamp = result.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const file = resolve(join(dir, `${result.scenario.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp}.json`));
+  writeFileSync(file, renderJson(result));
+  return file;
+}

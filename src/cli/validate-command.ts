@@ -1,0 +1,18 @@
+import { formatDuration } from '../core/duration.js';
+import { loadScenarioFile } from '../scenario/index.js';
+import type { Terminal } from './terminal.js';
+
+/** `fleetsim validate`: load and compile only; every problem is reported at once (exit 2), or a summary (exit 0). */
+export function validateCommand(args: { scenario: string; quiet: boolean }, term: Terminal): number {
+  const plan = loadScenarioFile(args.scenario);
+  if (args.quiet) return 0;
+  const s = term.style;
+  const lines = [
+    `${s.green('✓')} ${args.scenario} is valid: ${plan.name}`,
+    `  ${plan.totalDevices.toLocaleString('en-US')} devices in ${plan.fleets.length} fleet${plan.fleets.length === 1 ? '' : 's'}: ${plan.fleets.map((f) => `${f.id} (${f.count} × ${f.model})`).join(', ')}`,
+    `  ${plan.phases.length} phases, ~${formatDuration(plan.totalDurationMs)}: ${plan.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}`).join(' → ')}`,
+    `  ${plan.thresholds.reduce((n, t) => n + t.expressions.length, 0)} thresholds; target ${plan.target.kind === 'embedded' ? 'embedded hub' : plan.target.url}; seed ${plan.seed}`,
+  ];
+  term.out(lines.join('\n'));
+  return 0;
+}
