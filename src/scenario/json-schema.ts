@@ -1,14 +1,31 @@
+import { listModels } from '../devices/registry.js';
 import { z } from '../core/zod.js';
 import { ScenarioSchema } from './schema.js';
 
 export const SCENARIO_SCHEMA_ID = 'urn:fleetsim:schema:scenario:v1';
 
+type JsonObject = Record<string, unknown>;
+// unrepresentable: a model param zod cannot express in JSON Schema becomes "any" rather than failing the build.
+const options = { io: 'input', target: 'draft-7', unrepresentable: 'any' } as const;
+
 /**
  * JSON Schema (draft-07, what YAML editors support best) of the scenario DSL, generated from the zod schema: strict
- * objects, defaults, and the duration/rate patterns. scenarios/schema.json is this, written by `npm run schema`.
+ * objects, defaults, and the duration/rate patterns. Each built-in model's params schema applies when `model` names
+ * it, so editors complete and check params too. scenarios/schema.json is this, written by `npm run schema`.
  */
-export function scenarioJsonSchema(): Record<string, unknown> {
-  const { $schema, ...rest } = z.toJSONSchema(ScenarioSchema, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
+export function scenarioJsonSchema(): JsonObject {
+  const { $schema, ...rest } = z.toJSONSchema(ScenarioSchema, options) as JsonObject;
+  const fleet = ((rest.properties as JsonObject).fleets as JsonObject).items as JsonObject;
+  const models = listModels();
+  const model = (fleet.properties as JsonObject).model as JsonObject;
+  model.examples = models.map((m) => m.name);
+  fleet.allOf = models.map((m) => {
+    const { $schema: _, ...params } = z.toJSONSchema(m.params, options) as JsonObject;
+    return {
+      if: { properties: { model: { const: m.name } }, required: ['model'] },
+      then: { properties: { params: { ...params, description: `${m.name} parameters: ${m.description}` } } },
+    };
+  });
   return {
     $schema,
     $id: SCENARIO_SCHEMA_ID,

@@ -51,4 +51,20 @@ describe('scenarioJsonSchema', () => {
     expect(pattern.test('telemetry.latency{phase:steady-2}')).toBe(true);
     expect(pattern.test('telemetry.latncy')).toBe(false);
   });
+
+  it("checks each built-in model's params when fleets name it", () => {
+    const fleet = ((schema.properties as Record<string, Node>).fleets as Node).items as Node;
+    expect((fleet.properties as Record<string, Node>).model).toMatchObject({ examples: expect.arrayContaining(['thermostat']) });
+    expect(fleet.allOf).toContainEqual({
+      if: { properties: { model: { const: 'thermostat' } }, required: ['model'] },
+      then: {
+        properties: {
+          params: expect.objectContaining({
+            additionalProperties: false,
+            properties: expect.objectContaining({ setpoint: expect.objectContaining({ minimum: 5, maximum: 35, default: 21 }) }),
+          }),
+        },
+      },
+    });
+  });
 });
