@@ -37,7 +37,7 @@ export function compilePhases(raw: unknown, fleets: FleetsResult, ctx: CompileCo
   specs.forEach((r, i) => {
     if (r.success) checkPhase(r.data, ['phases', i], ctx);
   });
-  if (kinds.includes('connect') && specs.every((r) => r.success) && fleets.plans !== undefined) {
+  if (kinds.includes('connect') && specs.every((r) => r.success)) {
     fleets.ids.forEach((id, f) => {
       if (id !== undefined && !connected.has(id)) {
         ctx.report(problem(['fleets', f, 'id'], `fleet ${JSON.stringify(id)} is never connected: no connect phase includes it`, `add ${id} to a connect phase's fleets, or leave fleets: out to connect every fleet`));

@@ -130,6 +130,23 @@ describe('scenario diagnostics point at the node and say what was expected and f
     ]);
   });
 
+  it('rules across fields: jitter, backoff, keepalive, topic, placeholders, rates, fleets, spread, names', () => {
+    expect(diagnose('cross-field')).toEqual([
+      '6:37  fleets[0].telemetry.jitter: expected a jitter less than every (1s); found "1s"',
+      '7:34  fleets[0].reconnect.cap: expected a cap of at least base (10s); found "1s"',
+      '9:18  fleets[0].transport.keepalive: expected a whole number of seconds from 0s to 65535s; found "1500ms"',
+      '10:14  fleets[0].transport.topic: a telemetry topic cannot start with $ (reserved for broker topics such as $SYS); found "$SYS/{deviceId}"',
+      '14:16  fleets[1].idPattern: unknown placeholder {idx}; use one of {fleet}, {index}',
+      '15:9  fleets[2].id: fleet "c" is never connected: no connect phase includes it',
+      "  hint: add c to a connect phase's fleets, or leave fleets: out to connect every fleet",
+      '20:11  phases[0].rate: expected a rate above 0; found "0/s"',
+      '23:13  phases[1].fleets: every device in fleet a is already connected by phase connect',
+      '  hint: remove this phase, or list fleets not connected yet',
+      '29:13  phases[3].spread: expected a spread of at most the phase duration (5s); found "10s"',
+      '33:11  phases[4].name: duplicate phase name "disconnect-storm"; phases[3] is already called that',
+    ]);
+  });
+
   it('reports every problem at once, schema and semantic together, sorted by position', () => {
     expect(diagnose('many-errors')).toEqual([
       '6:12  fleets[0].count: expected an integer at least 1; found 0',
