@@ -6,7 +6,7 @@
  *  - trend:   an HDR histogram of integer microseconds; aggregations p(N), avg, min, max, med, count.
  *  - counter: a sum; aggregations count, rate (= count per second of the phase or run).
  *  - rate:    a fraction of successes in [0, 1]; aggregation rate.
- *  - gauge:   the last value (summed over shards); aggregations value-like: max, min (over intervals), count = last.
+ *  - gauge:   a value sampled per interval, summed over shards; aggregations min, max, avg (over the samples).
  */
 export type MetricType = 'trend' | 'counter' | 'rate' | 'gauge';
 

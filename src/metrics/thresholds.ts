@@ -7,7 +7,7 @@
  *             count = number of values recorded.
  *  - counter: count = sum; rate = sum ÷ duration in seconds (the phase's actual duration, or the run's).
  *  - rate:    rate = the fraction (see PhaseSummary.rates).
- *  - gauge:   min, max, avg of the cross-source sum over the scope; count = last value.
+ *  - gauge:   min, max, avg of the cross-source sum over the scope.
  * No data (trend without values, rate with a zero denominator, gauge never reported) gives observed null and FAILS.
  * Counters always have data: a counter never incremented is 0.
  */
@@ -121,9 +121,9 @@ function observe(metric: string, e: ThresholdExpression, scope: PhaseSummary, su
       return agg.kind === 'rate' ? value(scope.rates[metric as RateName]) : invalid;
     case 'gauge': {
       const g = scope.gauges[metric as GaugeName];
-      if (agg.kind !== 'min' && agg.kind !== 'max' && agg.kind !== 'avg' && agg.kind !== 'count') return invalid;
+      if (agg.kind !== 'min' && agg.kind !== 'max' && agg.kind !== 'avg') return invalid;
       if (g === undefined) return NO_DATA;
-      return value(agg.kind === 'count' ? g.last : g[agg.kind]);
+      return value(g[agg.kind]);
     }
   }
 }

@@ -61,7 +61,7 @@ function label(p: PhaseSummary, style: Style): string {
 
 /** connect.ok/connect.attempts, telemetry sent/acked/failed, and sent and acked per second of the phase. */
 function keyFigures(rows: readonly PhaseSummary[], style: Style): string[] {
-  const head = ['phase', 'duration', 'connected/attempts', 'sent', 'acked', 'failed', 'sent/s', 'acked/s'];
+  const head = ['phase', 'duration', 'connects ok/tried', 'sent', 'acked', 'failed', 'sent/s', 'acked/s'];
   const body = rows.map((p) => [
     label(p, style),
     formatDuration(p.durationMs),
@@ -162,7 +162,7 @@ function saturationBlock(s: Saturation, style: Style): string[] {
   return [
     style.yellow(style.bold("⚠ generator saturated: figures include fleetsim's own lag, not only the target's")),
     ...s.reasons.map((reason) => style.yellow(`  - ${reason}`)),
-    style.dim('  use more workers or machines (--shard), fewer devices per worker, or a lower rate'),
+    style.dim('  use more workers (--workers), fewer devices per worker, or a lower rate'),
   ];
 }
 
