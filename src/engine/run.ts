@@ -7,9 +7,9 @@ import { type RunSummary, summarize } from '../metrics/summary.js';
 import { type ThresholdResult, evaluateThresholds } from '../metrics/thresholds.js';
 import type { RunPlan } from '../scenario/plan.js';
 import { splitShards } from '../scenario/shard.js';
-import type { DeviceLedger, ShardResult } from '../worker/protocol.js';
+import type { ShardResult } from '../worker/protocol.js';
 import { Collector, type EngineEvent } from './collector.js';
-import { Observer } from './observer.js';
+import { ObserverThread } from './observer-client.js';
 import { ShardPool } from './pool.js';
 import { type Target, startTarget } from './target.js';
 
@@ -41,8 +41,6 @@ export interface RunOutcome {
 }
 
 const TICK_MS = 1000;
-/** After the devices stop, how long the observer may keep receiving stragglers. */
-const OBSERVER_GRACE_MS = 3000;
 
 /** One worker per 2,500 devices, at most one per core. */
 export function defaultWorkers(totalDevices: number): number {
@@ -58,11 +56,12 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   const emit = options.onEvent ?? (() => {});
   const startedAt = new Date();
   const target = await startTarget(plan.target);
-  const observer = new Observer(clock);
+  let observer: ObserverThread | undefined;
   let pool: ShardPool | undefined;
   let ticker: NodeJS.Timeout | undefined;
   try {
-    await startObserver(observer, target, plan);
+    observer = await startObserver(target, plan);
+    const obs = observer;
     const shards = splitShards(plan.totalDevices, options.workers ?? defaultWorkers(plan.totalDevices));
     pool = new ShardPool(shards.length);
     const collector = new Collector(plan, clock, emit);
@@ -88,7 +87,10 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
 
     ticker = setInterval(() => {
       const phase = collector.phase;
-      if (phase !== undefined) collector.acc.add('observer', phase.name, observer.snapshot());
+      obs.requestSnapshot((snap) => {
+        const current = collector.phase ?? phase;
+        if (current !== undefined) collector.acc.add('observer', current.name, snap);
+      });
       options.onProgress?.(collector.acc.live());
       const failed = failingAbortThreshold(plan, collector, clock.now() - startedAt.getTime());
       if (failed !== undefined) stopAll(`threshold ${failed} failed (abortOnFail)`);
@@ -100,12 +102,12 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     const results = shardResults(settled, emit);
     await waitForIntervals(collector, results);
     const acked = collector.acc.data().phases.reduce((n, p) => n + (p.counters['telemetry.acked'] ?? 0), 0);
-    await observerGrace(observer, acked, clock);
+    const final = await obs.finish(acked, results.flatMap((r) => r.ledger));
     collector.end();
     const last = collector.phase ?? { name: plan.phases[0]?.name ?? 'run', index: 0 };
-    collector.acc.add('observer', last.name, observer.snapshot());
-    collector.acc.addRunTotal({ 'delivery.lost': observer.lost(ledgers(results)) });
-    if (observer.malformed > 0) emit({ type: 'warn', message: `observer ignored ${observer.malformed} malformed messages` });
+    collector.acc.add('observer', last.name, final.snapshot);
+    collector.acc.addRunTotal({ 'delivery.lost': final.lost });
+    if (final.malformed > 0) emit({ type: 'warn', message: `observer ignored ${final.malformed} malformed messages` });
 
     const data = collector.acc.data();
     const summary = summarize(data, { saturationMs: plan.report.saturationMs });
@@ -125,14 +127,14 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   } finally {
     if (ticker !== undefined) clearInterval(ticker);
     await pool?.close();
-    await observer.stop().catch(() => {});
+    await observer?.stop().catch(() => {});
     await target.stop();
   }
 }
 
-async function startObserver(observer: Observer, target: Target, plan: RunPlan): Promise<void> {
+async function startObserver(target: Target, plan: RunPlan): Promise<ObserverThread> {
   try {
-    await observer.start(target.url, plan.fleets);
+    return await ObserverThread.start(target.url, plan.fleets);
   } catch (err) {
     const code = failureCode(err);
     const detail = err instanceof Error ? err.message : String(err);
@@ -168,24 +170,6 @@ async function waitForIntervals(collector: Collector, results: readonly ShardRes
     if (results.every((r) => collector.intervalsReceived(r.shard) >= r.intervals)) return;
     await sleep(10);
   }
-}
-
-/** Let the observer catch up: until it has seen as many messages as were acked, or nothing new arrives for 500 ms. */
-async function observerGrace(observer: Observer, acked: number, clock: Clock): Promise<void> {
-  const deadline = clock.now() + OBSERVER_GRACE_MS;
-  let last = -1;
-  let quietSince = clock.now();
-  while (observer.received < acked && clock.now() < deadline) {
-    if (observer.received !== last) {
-      last = observer.received;
-      quietSince = clock.now();
-    } else if (clock.now() - quietSince > 500) return;
-    await sleep(20);
-  }
-}
-
-function* ledgers(results: readonly ShardResult[]): Iterable<DeviceLedger> {
-  for (const r of results) yield* r.ledger;
 }
 
 function failingAbortThreshold(plan: RunPlan, collector: Collector, elapsedMs: number): string | undefined {

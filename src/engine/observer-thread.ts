@@ -1,0 +1,44 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { systemClock } from '../core/clock.js';
+import { failureCode } from '../core/errors.js';
+import type { FleetPlan } from '../scenario/plan.js';
+import type { DeviceLedger } from '../worker/protocol.js';
+import { Observer } from './observer.js';
+import type { ObserverCommand, ObserverReply } from './observer-protocol.js';
+
+/**
+ * Worker-thread entry of the run observer. It has a thread of its own so that nothing the main thread does (merging
+ * snapshots, evaluating thresholds, rendering) delays the receive timestamps that end-to-end latency is measured from.
+ */
+const port = parentPort;
+if (port === null) throw new Error('observer-thread must run in a worker thread');
+const { url, fleets } = workerData as { url: string; fleets: FleetPlan[] };
+const observer = new Observer(systemClock);
+const reply = (msg: ObserverReply): void => port.postMessage(msg);
+
+observer.start(url, fleets).then(
+  () => reply({ type: 'started' }),
+  (err: unknown) => reply({ type: 'error', code: failureCode(err), message: err instanceof Error ? err.message : String(err) }),
+);
+
+port.on('message', (cmd: ObserverCommand) => {
+  if (cmd.type === 'snapshot') reply({ type: 'snapshot', snapshot: observer.snapshot() });
+  else if (cmd.type === 'finish') void finish(cmd.acked, cmd.ledgers);
+  else void observer.stop().then(() => reply({ type: 'stopped' }));
+});
+
+/** Let stragglers arrive: until as many messages as were acked are seen, or none arrives for 500 ms (at most 3 s). */
+async function finish(acked: number, ledgers: DeviceLedger[]): Promise<void> {
+  const start = systemClock.now();
+  let last = -1;
+  let quietSince = start;
+  while (observer.received < acked && systemClock.now() - start < 3000) {
+    const now = systemClock.now();
+    if (observer.received !== last) {
+      last = observer.received;
+      quietSince = now;
+    } else if (now - quietSince > 500) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  reply({ type: 'final', snapshot: observer.snapshot(), lost: observer.lost(ledgers), malformed: observer.malformed });
+}
