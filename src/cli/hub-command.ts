@@ -1,14 +1,48 @@
-import { startEmbeddedHub } from '../hub/embedded.js';
+import { readFileSync } from 'node:fs';
+import { FleetsimError } from '../core/errors.js';
+import { type ListenerOptions, startEmbeddedHub } from '../hub/embedded.js';
 import type { Terminal } from './terminal.js';
 
+export interface HubArgs {
+  readonly host: string;
+  readonly port: number;
+  readonly wsPort: number | undefined;
+  readonly mqttsPort: number | undefined;
+  readonly wssPort: number | undefined;
+  readonly tlsKey: string | undefined;
+  readonly tlsCert: string | undefined;
+}
+
 /** `fleetsim hub`: the embedded hub on its own, until Ctrl-C. */
-export async function hubCommand(args: { host: string; port: number }, term: Terminal): Promise<number> {
-  const hub = await startEmbeddedHub({ host: args.host, port: args.port });
-  term.err(`fleetsim hub listening on ${hub.url} (plain MQTT 3.1.1/5). Ctrl-C to stop.`);
+export async function hubCommand(args: HubArgs, term: Terminal): Promise<number> {
+  const hub = await startEmbeddedHub(listeners(args));
+  for (const l of hub.listening) term.err(`fleetsim hub listening on ${l.url}`);
+  term.err('MQTT 3.1.1 and 5, no authentication. Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await hub.stop();
   return 0;
+}
+
+function listeners(a: HubArgs): ListenerOptions[] {
+  const out: ListenerOptions[] = [{ scheme: 'mqtt', host: a.host, port: a.port }];
+  if (a.wsPort !== undefined) out.push({ scheme: 'ws', host: a.host, port: a.wsPort });
+  if (a.mqttsPort === undefined && a.wssPort === undefined) return out;
+  if (a.tlsKey === undefined || a.tlsCert === undefined) {
+    throw new FleetsimError('FLEETSIM_E_USAGE', '--mqtts-port and --wss-port need --tls-key and --tls-cert (PEM files)');
+  }
+  const tls = { key: readPem(a.tlsKey, '--tls-key'), cert: readPem(a.tlsCert, '--tls-cert') };
+  if (a.mqttsPort !== undefined) out.push({ scheme: 'mqtts', host: a.host, port: a.mqttsPort, tls });
+  if (a.wssPort !== undefined) out.push({ scheme: 'wss', host: a.host, port: a.wssPort, tls });
+  return out;
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new FleetsimError('FLEETSIM_E_USAGE', `${flag}: cannot read ${file}: ${(err as Error).message}`);
+  }
 }

@@ -85,9 +85,29 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       (y) =>
         y
           .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
-          .option('port', { type: 'number', default: 1883, describe: 'port to listen on (0: any free port)' })
-          .example('$0 hub --port 1884', 'then: fleetsim run scenario.yaml --target mqtt://127.0.0.1:1884'),
-      (a) => guard(() => hubCommand({ host: a.host, port: a.port }, term)),
+          .option('port', { type: 'number', default: 1883, describe: 'plain MQTT port (0: any free port)' })
+          .option('ws-port', { type: 'number', describe: 'also serve MQTT over WebSockets on this port' })
+          .option('mqtts-port', { type: 'number', describe: 'also serve MQTT over TLS on this port (needs --tls-key/--tls-cert)' })
+          .option('wss-port', { type: 'number', describe: 'also serve MQTT over secure WebSockets on this port' })
+          .option('tls-key', { type: 'string', describe: 'PEM private key for --mqtts-port / --wss-port' })
+          .option('tls-cert', { type: 'string', describe: 'PEM certificate for --mqtts-port / --wss-port' })
+          .example('$0 hub --port 1884', 'then: fleetsim run scenario.yaml --target mqtt://127.0.0.1:1884')
+          .example('$0 hub --ws-port 8080', 'and: fleetsim run scenario.yaml --target ws://127.0.0.1:8080'),
+      (a) =>
+        guard(() =>
+          hubCommand(
+            {
+              host: a.host,
+              port: a.port,
+              wsPort: a['ws-port'],
+              mqttsPort: a['mqtts-port'],
+              wssPort: a['wss-port'],
+              tlsKey: a['tls-key'],
+              tlsCert: a['tls-cert'],
+            },
+            term,
+          ),
+        ),
     )
     .demandCommand(1, 'name a command: run, validate, report or hub (see --help)')
     .strict()

@@ -4,6 +4,7 @@ import { DeliveryTracker } from '../metrics/delivery.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import type { FleetPlan } from '../scenario/plan.js';
+import { securityOptions } from '../transports/mqtt/options.js';
 import { type Subscriber, subscribe } from '../transports/mqtt/subscriber.js';
 import type { DeviceLedger } from '../worker/protocol.js';
 
@@ -26,7 +27,9 @@ export class Observer {
 
   async start(url: string, fleets: readonly FleetPlan[]): Promise<void> {
     const qos = fleets.some((f) => f.transport.qos === 1) ? 1 : 0;
-    this.subscriber = await subscribe(url, topicFilters(fleets), qos, (_topic, payload) => this.onMessage(payload));
+    // The observer connects as the first fleet would: same TLS trust and credentials.
+    const security = fleets[0] === undefined ? {} : securityOptions(fleets[0].transport);
+    this.subscriber = await subscribe(url, topicFilters(fleets), qos, (_topic, payload) => this.onMessage(payload), { security });
   }
 
   private onMessage(payload: Buffer): void {

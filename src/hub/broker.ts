@@ -1,39 +1,89 @@
-import { createServer, type Server } from 'node:net';
+import { type Server as HttpServer, createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { type Server as NetServer, createServer as createNetServer } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
+import { attachWebSocket } from './websocket.js';
 
-/** The one import site of aedes: an MQTT broker on a TCP server. */
-export interface Broker {
-  readonly port: number;
-  readonly host: string;
-  close(): Promise<void>;
-}
+/** The one import site of aedes: an MQTT broker behind one or more listeners. */
+export type ListenerScheme = 'mqtt' | 'mqtts' | 'ws' | 'wss';
 
-export interface BrokerOptions {
+export interface ListenerOptions {
+  readonly scheme: ListenerScheme;
   readonly host: string;
   /** 0: pick a free port. */
   readonly port: number;
+  /** PEM key and certificate, required for mqtts and wss. */
+  readonly tls?: { readonly key: Buffer | string; readonly cert: Buffer | string };
 }
 
-export async function startBroker(options: BrokerOptions): Promise<Broker> {
+export interface Listening {
+  readonly scheme: ListenerScheme;
+  readonly host: string;
+  readonly port: number;
+  /** e.g. mqtt://127.0.0.1:1883, ws://127.0.0.1:8080 (aedes accepts any path). */
+  readonly url: string;
+}
+
+export interface Broker {
+  readonly listening: readonly Listening[];
+  close(): Promise<void>;
+}
+
+export async function startBroker(listeners: readonly ListenerOptions[]): Promise<Broker> {
   const aedes = await Aedes.createBroker();
-  const server: Server = createServer(aedes.handle);
-  await new Promise<void>((resolve, reject) => {
+  const handle = (stream: Duplex): void => void aedes.handle(stream as Parameters<typeof aedes.handle>[0]);
+  const servers: Array<NetServer | HttpServer> = [];
+  const closers: Array<() => void> = [];
+  const listening: Listening[] = [];
+  try {
+    for (const l of listeners) {
+      const server = createListener(l, handle, closers);
+      servers.push(server);
+      const port = await listen(server, l.host, l.port);
+      listening.push({ scheme: l.scheme, host: l.host, port, url: `${l.scheme}://${l.host}:${port}` });
+    }
+  } catch (err) {
+    for (const s of servers) s.close();
+    aedes.close();
+    throw err;
+  }
+  return {
+    listening,
+    close: async () => {
+      for (const c of closers) c();
+      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      await new Promise<void>((r) => aedes.close(() => r()));
+    },
+  };
+}
+
+function createListener(l: ListenerOptions, handle: (s: Duplex) => void, closers: Array<() => void>): NetServer | HttpServer {
+  if ((l.scheme === 'mqtts' || l.scheme === 'wss') && l.tls === undefined) {
+    throw Object.assign(new Error(`${l.scheme} needs a TLS key and certificate`), { code: 'TLS_REQUIRED' });
+  }
+  switch (l.scheme) {
+    case 'mqtt':
+      return createNetServer(handle);
+    case 'mqtts':
+      return createTlsServer({ key: l.tls?.key, cert: l.tls?.cert }, handle);
+    case 'ws':
+    case 'wss': {
+      const http = l.scheme === 'ws' ? createHttpServer() : createHttpsServer({ key: l.tls?.key, cert: l.tls?.cert });
+      closers.push(attachWebSocket(http, handle));
+      return http;
+    }
+  }
+}
+
+function listen(server: NetServer | HttpServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
-      resolve();
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
     });
   });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  return {
-    port,
-    host: options.host,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => aedes.close(() => resolve()));
-        // Open client sockets would keep server.close() waiting: end them.
-        aedes.close();
-      }),
-  };
 }

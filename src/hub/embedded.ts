@@ -1,23 +1,28 @@
 import { Worker } from 'node:worker_threads';
 import { FleetsimError } from '../core/errors.js';
 import { workerFile } from '../core/worker-file.js';
+import type { ListenerOptions, Listening } from './broker.js';
+
+export type { ListenerOptions, Listening } from './broker.js';
 
 export interface EmbeddedHub {
+  /** URL of the first listener (plain MQTT by default). */
   readonly url: string;
-  readonly port: number;
+  readonly listening: readonly Listening[];
   stop(): Promise<void>;
 }
 
 type HubMessage =
-  | { type: 'listening'; host: string; port: number }
+  | { type: 'listening'; listening: Listening[] }
   | { type: 'error'; code: string; message: string }
   | { type: 'closed' };
 
-/** Start fleetsim's own MQTT hub in a worker thread on 127.0.0.1 (a free port unless one is given). */
-export function startEmbeddedHub(options: { host?: string; port?: number } = {}): Promise<EmbeddedHub> {
-  const host = options.host ?? '127.0.0.1';
+const DEFAULT_LISTENERS: readonly ListenerOptions[] = [{ scheme: 'mqtt', host: '127.0.0.1', port: 0 }];
+
+/** Start fleetsim's own MQTT hub in a worker thread; by default plain MQTT on 127.0.0.1 and a free port. */
+export function startEmbeddedHub(listeners: readonly ListenerOptions[] = DEFAULT_LISTENERS): Promise<EmbeddedHub> {
   const { filename, env } = workerFile('./hub-thread.js', import.meta.url);
-  const workerData = { host, port: options.port ?? 0 };
+  const workerData = { listeners };
   const worker = new Worker(new URL(filename), env === undefined ? { workerData } : { workerData, env });
   return new Promise((resolve, reject) => {
     const onExit = (code: number): void =>
@@ -28,18 +33,12 @@ export function startEmbeddedHub(options: { host?: string; port?: number } = {})
       worker.off('exit', onExit);
       if (msg.type === 'error') {
         void worker.terminate();
-        const hint = msg.code === 'EADDRINUSE' ? 'choose another --port, or stop what is listening there' : undefined;
-        reject(
-          new FleetsimError('FLEETSIM_E_TARGET', `the embedded hub could not listen on ${host}: ${msg.message}`, hint ? { hint } : {}),
-        );
+        const hint = msg.code === 'EADDRINUSE' ? 'choose another port, or stop what is listening there' : undefined;
+        reject(new FleetsimError('FLEETSIM_E_TARGET', `the embedded hub could not start: ${msg.message}`, hint ? { hint } : {}));
         return;
       }
       if (msg.type !== 'listening') return;
-      resolve({
-        url: `mqtt://${msg.host}:${msg.port}`,
-        port: msg.port,
-        stop: () => stopHub(worker),
-      });
+      resolve({ url: (msg.listening[0] as Listening).url, listening: msg.listening, stop: () => stopHub(worker) });
     });
   });
 }

@@ -1,16 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { startBroker } from './broker.js';
+import { type ListenerOptions, startBroker } from './broker.js';
 
 /** Worker-thread entry of the embedded hub: the broker runs off the main thread so the collector never stalls it. */
 type HubCommand = { type: 'close' };
 
 const port = parentPort;
 if (port === null) throw new Error('hub-thread must run in a worker thread');
-const { host, port: listenPort } = workerData as { host: string; port: number };
+const { listeners } = workerData as { listeners: ListenerOptions[] };
 
-startBroker({ host, port: listenPort }).then(
+startBroker(listeners).then(
   (broker) => {
-    port.postMessage({ type: 'listening', host: broker.host, port: broker.port });
+    port.postMessage({ type: 'listening', listening: broker.listening });
     port.on('message', (cmd: HubCommand) => {
       if (cmd.type === 'close') void broker.close().then(() => port.postMessage({ type: 'closed' }));
     });

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { type IClientOptions, type MqttClient, mqtt } from './lib.js';
+import { securityOptions } from './options.js';
 import { failureCode } from '../../core/errors.js';
 import type { TransportPlan } from '../../scenario/plan.js';
 import {
@@ -20,7 +20,8 @@ export function createMqttTransport(url: string, plan: TransportPlan): Transport
 }
 
 function baseOptions(plan: TransportPlan): IClientOptions {
-  const o: IClientOptions = {
+  return {
+    ...securityOptions(plan),
     protocolVersion: plan.protocolVersion,
     keepalive: plan.keepaliveS,
     clean: plan.cleanSession,
@@ -29,15 +30,6 @@ function baseOptions(plan: TransportPlan): IClientOptions {
     resubscribe: false,
     queueQoSZero: false,
   };
-  const tls = plan.tls;
-  if (tls !== undefined) {
-    o.rejectUnauthorized = tls.rejectUnauthorized;
-    if (tls.caFile !== undefined) o.ca = readFileSync(tls.caFile);
-    if (tls.certFile !== undefined) o.cert = readFileSync(tls.certFile);
-    if (tls.keyFile !== undefined) o.key = readFileSync(tls.keyFile);
-    if (tls.servername !== undefined) o.servername = tls.servername;
-  }
-  return o;
 }
 
 function connectOnce(url: string, base: IClientOptions, timeoutMs: number, options: ConnectOptions): Promise<Connection> {

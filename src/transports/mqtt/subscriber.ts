@@ -1,6 +1,6 @@
 import { failureCode } from '../../core/errors.js';
 import { TransportError } from '../transport.js';
-import { mqtt } from './lib.js';
+import { type IClientOptions, mqtt } from './lib.js';
 
 export interface Subscriber {
   close(): Promise<void>;
@@ -15,10 +15,11 @@ export function subscribe(
   filters: readonly string[],
   qos: 0 | 1,
   onMessage: (topic: string, payload: Buffer) => void,
-  options: { clientId?: string; connectTimeoutMs?: number } = {},
+  options: { clientId?: string; connectTimeoutMs?: number; security?: IClientOptions } = {},
 ): Promise<Subscriber> {
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(url, {
+      ...options.security,
       clientId: options.clientId ?? `fleetsim-observer-${process.pid}-${Math.floor(performance.now())}`,
       reconnectPeriod: 0,
       connectTimeout: options.connectTimeoutMs ?? 5000,

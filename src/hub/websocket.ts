@@ -1,0 +1,16 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+
+/** The one import site of ws: MQTT over WebSockets (subprotocol "mqtt") on an HTTP(S) server. */
+export function attachWebSocket(server: HttpServer, handle: (stream: Duplex) => void): () => void {
+  const wss = new WebSocketServer({
+    server,
+    handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+  });
+  wss.on('connection', (socket) => handle(createWebSocketStream(socket)));
+  return () => {
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+  };
+}
