@@ -17,6 +17,8 @@ export class Observer {
   private readonly recorder = new MetricsRecorder();
   private readonly tracker = new DeliveryTracker();
   private subscriber: Subscriber | undefined;
+  /** Delivery totals already handed out in snapshots (snapshots carry increments). */
+  private reported = { received: 0, duplicated: 0, reordered: 0 };
   malformed = 0;
 
   constructor(private readonly clock: Clock) {}
@@ -59,7 +61,6 @@ export class Observer {
     this.reported = { received: t.received, duplicated: t.duplicated, reordered: t.reordered };
     return this.recorder.snapshot();
   }
-  private reported = { received: 0, duplicated: 0, reordered: 0 };
 
   lost(ledgers: Iterable<DeviceLedger>): number {
     return this.tracker.lost(ledgers);

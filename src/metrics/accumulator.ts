@@ -12,7 +12,7 @@ import {
   valueAtPercentile,
   type Histogram,
 } from './hdr.js';
-import { addCounts, sampleGauge, type PhaseData, type PhaseInfo, type RunData } from './run-data.js';
+import { addCounts, emptyPhaseData, sampleGauge, type PhaseData, type PhaseInfo, type RunData } from './run-data.js';
 import type { MetricsSnapshot } from './snapshot.js';
 
 /**
@@ -77,18 +77,7 @@ export class RunAccumulator {
     this.clock = options.clock ?? systemClock;
     this.windowMs = options.liveWindowMs ?? 5000;
     this.startWallMs = options.startWallMs ?? this.clock.now();
-    this.phaseList = phases.map((p) => ({
-      name: p.name,
-      kind: p.kind,
-      plannedStartMs: p.startMs,
-      plannedDurationMs: p.durationMs,
-      startWallMs: null,
-      endWallMs: null,
-      counters: {},
-      errors: {},
-      gauges: {},
-      histograms: new Map(),
-    }));
+    this.phaseList = phases.map((p) => emptyPhaseData(p.name, p.kind, p.startMs, p.durationMs));
     for (const p of this.phaseList) this.byName.set(p.name, p);
     const bucketCount = Math.max(1, Math.ceil(this.windowMs / 1000)) + 1;
     for (let i = 0; i < bucketCount; i++) this.buckets.push({ second: -1, histogram: createHistogram() });

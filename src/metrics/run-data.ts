@@ -84,3 +84,19 @@ export function phaseDurationMs(phase: PhaseRecord, nowMs?: number): number {
   const hasData = Object.keys(phase.counters).length > 0 || Object.keys(phase.errors).length > 0;
   return hasData ? phase.plannedDurationMs : 0;
 }
+
+/** A phase with nothing recorded yet. */
+export function emptyPhaseData(name: string, kind: string, plannedStartMs: number, plannedDurationMs: number): PhaseData {
+  return {
+    name,
+    kind,
+    plannedStartMs,
+    plannedDurationMs,
+    startWallMs: null,
+    endWallMs: null,
+    counters: {},
+    errors: {},
+    gauges: {},
+    histograms: new Map(),
+  };
+}

@@ -5,7 +5,7 @@
  */
 import { METRICS, type CounterName, type GaugeName, type MetricName, type TrendName } from './names.js';
 import { createHistogram, addHistogram, histogramStats, type Histogram, type TrendStats } from './hdr.js';
-import { addCounts, phaseDurationMs, type GaugeStats, type PhaseData, type RunData } from './run-data.js';
+import { addCounts, emptyPhaseData, phaseDurationMs, type GaugeStats, type PhaseData, type RunData } from './run-data.js';
 
 export type { TrendStats } from './hdr.js';
 export type { GaugeStats } from './run-data.js';
@@ -173,18 +173,8 @@ function oneMinus(x: number | null): number | null {
  * sum across sources, min/max over phases, avg weighted by samples.
  */
 function mergePhases(data: RunData): PhaseData {
-  const total: PhaseData = {
-    name: 'total',
-    kind: 'total',
-    plannedStartMs: 0,
-    plannedDurationMs: data.phases.reduce((sum, p) => sum + p.plannedDurationMs, 0),
-    startWallMs: null,
-    endWallMs: null,
-    counters: {},
-    errors: {},
-    gauges: {},
-    histograms: new Map(),
-  };
+  const plannedMs = data.phases.reduce((sum, p) => sum + p.plannedDurationMs, 0);
+  const total = emptyPhaseData('total', 'total', 0, plannedMs);
   for (const p of data.phases) {
     addCounts(total.counters, p.counters);
     addCounts(total.errors, p.errors);

@@ -31,8 +31,8 @@ export class DeviceRuntime {
   heldSendAt: number | undefined;
   /** Last telemetry sequence number sent (1-based). */
   seq = 0;
-  /** Device time (intended send time, ms) at which the model was last stepped. */
-  lastStepAt: number;
+  /** Device time (intended time, ms) at which the model was last stepped; set to the intended arrival at start. */
+  lastStepAt = 0;
   /** Sequences sent and not yet acked or failed. */
   readonly pending = new Set<number>();
   /** Sequences whose publish failed. */
@@ -51,9 +51,7 @@ export class DeviceRuntime {
     readonly schedRng: Rng,
     readonly modelRng: Rng,
     public modelState: unknown,
-    startAt: number,
   ) {
-    this.lastStepAt = startAt;
     const t = fleet.plan.transport;
     this.identity = { deviceId, clientId: deviceId, username: t.username, password: t.password };
   }

@@ -24,7 +24,7 @@ export function buildDevices(plan: RunPlan, shard: ShardRange, fleets: readonly 
       const modelRng = createRng(plan.seed, 'model', f.id, index);
       const schedRng = createRng(plan.seed, 'schedule', f.id, index);
       const state = fleet.model.init({ deviceId, fleetId: f.id, index, params: f.params, rng: modelRng });
-      out.push(new DeviceRuntime(g, index, deviceId, topic, fleet, schedRng, modelRng, state, 0));
+      out.push(new DeviceRuntime(g, index, deviceId, topic, fleet, schedRng, modelRng, state));
     }
   }
   return out;
