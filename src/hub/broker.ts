@@ -26,13 +26,34 @@ export interface Listening {
   readonly url: string;
 }
 
+/**
+ * Decide a CONNECT: return 0 to accept, or an MQTT 3.1.1 CONNACK return code to refuse (4 bad username or password,
+ * 5 not authorised). In-process only (functions do not cross to the hub thread).
+ */
+export type Authenticate = (clientId: string, username: string | undefined, password: Buffer | undefined) => number;
+
+export interface BrokerOptions {
+  readonly authenticate?: Authenticate;
+}
+
 export interface Broker {
   readonly listening: readonly Listening[];
   close(): Promise<void>;
 }
 
-export async function startBroker(listeners: readonly ListenerOptions[]): Promise<Broker> {
-  const aedes = await Aedes.createBroker();
+export async function startBroker(listeners: readonly ListenerOptions[], options: BrokerOptions = {}): Promise<Broker> {
+  const auth = options.authenticate;
+  const aedes = await Aedes.createBroker(
+    auth === undefined
+      ? {}
+      : {
+          authenticate: (client, username, password, done) => {
+            const code = auth(client.id, username, password);
+            if (code === 0) done(null, true);
+            else done(Object.assign(new Error('refused'), { returnCode: code }) as Parameters<typeof done>[0], false);
+          },
+        },
+  );
   const handle = (stream: Duplex): void => void aedes.handle(stream as Parameters<typeof aedes.handle>[0]);
   const servers: Array<NetServer | HttpServer> = [];
   const closers: Array<() => void> = [];
