@@ -13,7 +13,7 @@ const EXIT_CODES = `Exit codes:
   1    internal error, target unreachable, or no device could connect
   2    invalid usage or scenario (every problem is listed with file:line:col)
   99   one or more thresholds failed
-  130  interrupted (Ctrl-C); the report is still printed and written`;
+  130  interrupted (Ctrl-C); the report is still printed (and written with --out)`;
 
 /** The one import site of yargs; the only place that reads argv and sets the exit code. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
@@ -113,7 +113,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .strict()
     .recommendCommands()
     .epilog(`${EXIT_CODES}\n\nScenario reference, metrics glossary: see README.md`)
-    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .wrap(Math.min(120, process.stdout.columns ?? 120))
     .exitProcess(false)
     .fail((msg, err) => {
       if (err !== undefined && err !== null) throw err;
