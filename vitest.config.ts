@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import PlainSummaryReporter from './test/support/plain-summary-reporter.js';
 
 export default defineConfig({
   test: {
@@ -7,5 +8,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration and e2e tests open real sockets and spawn worker threads; keep the 2-core machine unsaturated.
     maxWorkers: 2,
+    reporters: ['default', new PlainSummaryReporter()],
   },
 });
