@@ -14,19 +14,41 @@ export interface DeviceContext<P> {
   readonly rng: Rng;
 }
 
+/** A command from the cloud, whatever carried it (direct method, C2D message, desired twin property). */
+export interface DeviceCommand {
+  readonly name: string;
+  readonly payload: unknown;
+}
+
+export interface CommandResult {
+  /** HTTP-like status: 200 done, 400 bad payload, 404 unknown command. */
+  readonly status: number;
+  readonly payload?: unknown;
+}
+
+export interface ChannelInfo {
+  readonly unit: string;
+  readonly description: string;
+}
+
 /**
- * A device model: pure behaviour over simulated time. No sockets, no timers, no wall clock: the runtime calls
- * step() with the time elapsed since the last call and read() when the device samples its sensors.
- * step() may mutate the state in place and return it (the hot path avoids allocating per step).
+ * A device model: pure behaviour over model time. No sockets, no timers, no wall clock: the runtime calls step() with
+ * the model time now (epoch ms, see RunPlan.startTimeMs) and the time elapsed since the last call, and read() when
+ * the device samples its sensors. step() may mutate the state in place and return it (the hot path avoids
+ * allocating per step).
  */
 export interface DeviceModel<P = unknown, S = unknown> {
   readonly name: string;
   readonly description: string;
   /** Validates and defaults the scenario's `params`; its descriptions document each parameter and unit. */
   readonly params: ZodType<P>;
+  /** The channels read() reports, with units: for `fleetsim models`, docs and chart axes. */
+  readonly channels: Readonly<Record<string, ChannelInfo>>;
   init(ctx: DeviceContext<P>): S;
-  step(state: S, dtMs: number, rng: Rng): S;
+  step(state: S, nowMs: number, dtMs: number, rng: Rng): S;
   read(state: S): Readings;
+  /** React to a command; models without it answer 404 to every command. */
+  onCommand?(state: S, command: DeviceCommand): CommandResult;
 }
 
 /** Erase a model's type parameters for the registry (params are validated at compile time). */

@@ -60,6 +60,7 @@ export function compileScenarioText(text: string, file: string, overrides: Scena
     version: 1,
     name: s.name ?? basename(file, extname(file)),
     seed: flags.seed ?? String(s.seed),
+    startTimeMs: Date.parse(s.startTime),
     source: file,
     target: flags.target ?? targetPlan(s.target),
     fleets: fleets.plans,

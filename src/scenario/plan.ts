@@ -7,6 +7,11 @@ export interface RunPlan {
   readonly version: 1;
   readonly name: string;
   readonly seed: string;
+  /**
+   * Model time (epoch ms) at the run start. Device models see model time = startTimeMs + (intended time − t0), never
+   * the wall clock, so values are the same on every replay; payload timestamps (`ts`) stay wall-clock send times.
+   */
+  readonly startTimeMs: number;
   /** Path of the scenario file it came from, for messages. */
   readonly source: string;
   readonly target: TargetPlan;

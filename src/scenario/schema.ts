@@ -205,6 +205,12 @@ export const ScenarioSchema = z
       .union([z.string().min(1), z.int()])
       .default('1')
       .describe('seed of every random choice (ids, jitter, model noise); the same seed replays the same run'),
+    startTime: z.iso
+      .datetime({ offset: true })
+      .default('2026-01-01T00:00:00Z')
+      .describe(
+        'model time at the start of the run (ISO 8601): devices see this date and time of day whatever the wall clock says, so the same seed replays the same values',
+      ),
     target: target()
       .default('embedded')
       .describe('"embedded" (fleetsim starts its own hub) or a broker URL: mqtt://, mqtts://, ws:// or wss://'),

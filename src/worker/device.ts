@@ -31,7 +31,7 @@ export class DeviceRuntime {
   heldSendAt: number | undefined;
   /** Last telemetry sequence number sent (1-based). */
   seq = 0;
-  /** Device time (intended time, ms) at which the model was last stepped; set to the intended arrival at start. */
+  /** Model time (epoch ms) at which the model was last stepped; set to the model time of the intended arrival. */
   lastStepAt = 0;
   /** Sequences sent and not yet acked or failed. */
   readonly pending = new Set<number>();
@@ -69,11 +69,11 @@ export class DeviceRuntime {
     return Math.max(1, t.everyMs / multiplier + jitter);
   }
 
-  /** Advance the model to device time `at` and build the telemetry payload for the next sequence number. */
-  sample(at: number, sentAtEpochMs: number): string {
+  /** Advance the model to model time `modelNowMs` and build the telemetry payload for the next sequence number. */
+  sample(modelNowMs: number, sentAtEpochMs: number): string {
     const model = this.fleet.model;
-    this.modelState = model.step(this.modelState, at - this.lastStepAt, this.modelRng);
-    this.lastStepAt = at;
+    this.modelState = model.step(this.modelState, modelNowMs, modelNowMs - this.lastStepAt, this.modelRng);
+    this.lastStepAt = modelNowMs;
     this.seq++;
     const readings = model.read(this.modelState);
     // Header fields first: the observer reads deviceId, seq and ts for end-to-end latency and delivery counts.

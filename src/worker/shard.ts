@@ -78,7 +78,7 @@ export class ShardRunner {
       const a = assignments.get(d.fleet.plan.id);
       if (a === undefined) continue;
       const at = arrivalAt(t0, a, d.localIndex);
-      d.lastStepAt = at;
+      d.lastStepAt = this.modelTime(at);
       this.scheduler.at(at, { kind: 'connect', device: d, gen: d.connGen });
     }
     this.scheduler.at(t0 + INTERVAL_MS, { kind: 'interval' });
@@ -232,7 +232,7 @@ export class ShardRunner {
     const lagMs = now - at;
     this.recorder.observe('schedule.lag', lagMs * 1000);
     if (lagMs > this.plan.report.lateThresholdMs) this.recorder.count('telemetry.late');
-    const payload = d.sample(at, now);
+    const payload = d.sample(this.modelTime(at), now);
     const seq = d.seq;
     d.pending.add(seq);
     this.pendingTotal++;
@@ -254,6 +254,11 @@ export class ShardRunner {
     this.recorder.count('telemetry.acked');
     this.recorder.observe('telemetry.latency', (now - intendedAt) * 1000);
     this.recorder.observe('telemetry.service_time', (now - sentAt) * 1000);
+  }
+
+  /** Model time of an intended time on this run's timeline (see RunPlan.startTimeMs). */
+  private modelTime(at: number): number {
+    return this.plan.startTimeMs + (at - this.t0);
   }
 
   private plannedDrainMs(): number {

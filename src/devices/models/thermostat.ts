@@ -27,6 +27,11 @@ export const thermostat: DeviceModel<Params, State> = {
   name: 'thermostat',
   description: 'room thermostat: temperature random-walks toward a setpoint, humidity drifts around 45 %',
   params,
+  channels: {
+    temperature: { unit: '°C', description: 'room temperature' },
+    humidity: { unit: '%RH', description: 'relative humidity' },
+    setpoint: { unit: '°C', description: 'current setpoint' },
+  },
   init({ params: p, rng }) {
     return {
       temperature: p.initial ?? p.setpoint + rng.uniform(-2, 2),
@@ -36,7 +41,7 @@ export const thermostat: DeviceModel<Params, State> = {
       pull: p.pull,
     };
   },
-  step(s, dtMs, rng) {
+  step(s, _nowMs, dtMs, rng) {
     const minutes = dtMs / 60_000;
     if (minutes <= 0) return s;
     const sqrtMin = Math.sqrt(minutes);
@@ -44,6 +49,13 @@ export const thermostat: DeviceModel<Params, State> = {
     s.humidity += (45 - s.humidity) * Math.min(1, 0.01 * minutes) + rng.normal(0, 0.2 * sqrtMin);
     s.humidity = Math.min(100, Math.max(0, s.humidity));
     return s;
+  },
+  onCommand(s, command) {
+    if (command.name !== 'setSetpoint') return { status: 404 };
+    const v = (command.payload as { setpoint?: unknown } | null)?.setpoint;
+    if (typeof v !== 'number' || v < 5 || v > 35) return { status: 400, payload: { error: 'setpoint: a number of °C, 5–35' } };
+    s.setpoint = v;
+    return { status: 200, payload: { setpoint: v } };
   },
   read(s) {
     return {
