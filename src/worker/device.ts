@@ -1,5 +1,5 @@
 import type { Rng } from '../core/rng.js';
-import type { AnyDeviceModel } from '../devices/model.js';
+import type { AnyDeviceModel, Readings } from '../devices/model.js';
 import type { FleetPlan } from '../scenario/plan.js';
 import type { Connection, DeviceIdentity, Transport } from '../transports/transport.js';
 
@@ -69,13 +69,18 @@ export class DeviceRuntime {
     return Math.max(1, t.everyMs / multiplier + jitter);
   }
 
-  /** Advance the model to model time `modelNowMs` and build the telemetry payload for the next sequence number. */
-  sample(modelNowMs: number, sentAtEpochMs: number): string {
+  /** Advance the model to model time `modelNowMs`, take the next sequence number, and read the sensors. */
+  read(modelNowMs: number): Readings {
     const model = this.fleet.model;
     this.modelState = model.step(this.modelState, modelNowMs, modelNowMs - this.lastStepAt, this.modelRng);
     this.lastStepAt = modelNowMs;
     this.seq++;
-    const readings = model.read(this.modelState);
+    return model.read(this.modelState);
+  }
+
+  /** The telemetry payload: read at model time, stamped with the wall-clock send time for end-to-end latency. */
+  sample(modelNowMs: number, sentAtEpochMs: number): string {
+    const readings = this.read(modelNowMs);
     // Header fields first: the observer reads deviceId, seq and ts for end-to-end latency and delivery counts.
     return JSON.stringify({ deviceId: this.deviceId, seq: this.seq, ts: Math.round(sentAtEpochMs * 1000) / 1000, ...readings });
   }

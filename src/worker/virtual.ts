@@ -1,0 +1,66 @@
+import type { Readings } from '../devices/model.js';
+import type { RunPlan } from '../scenario/plan.js';
+import type { ShardRange } from '../scenario/shard.js';
+import type { Transport } from '../transports/transport.js';
+import type { FleetContext } from './device.js';
+import { buildDevices } from './fleet.js';
+import { arrivalAt, connectAssignments } from './phases/connect.js';
+
+/** One telemetry sample in virtual time: `ts` is model time (epoch ms). */
+export interface VirtualSample {
+  readonly deviceId: string;
+  readonly seq: number;
+  readonly ts: number;
+  readonly readings: Readings;
+}
+
+/** Virtual time has no network: a transport that is never called. */
+export const NO_TRANSPORT: Transport = {
+  connect: () => Promise.reject(new Error('virtual time has no transport')),
+};
+
+/**
+ * Run a shard's devices in virtual time: no sockets, no timers, model time runs as fast as the CPU allows. The same
+ * device code and streams as a live run: each device's first reading is due at its intended arrival plus the seeded
+ * uniform(0, every), then every interval (÷ the spike multiplier in force, ± jitter), until telemetry stops (the drain
+ * phase, or the end of the timeline). Devices run one after another (device-major order), so the output of shards
+ * written in shard order is the same bytes whatever the shard count. Disconnect storms do not apply: there is no
+ * connection to drop.
+ */
+export function runVirtualShard(
+  plan: RunPlan,
+  shard: ShardRange,
+  models: ReadonlyArray<Omit<FleetContext, 'transport'>>,
+  emit: (sample: VirtualSample) => void,
+  endMs: number = telemetryEndMs(plan),
+): number {
+  const fleets: FleetContext[] = models.map((m) => ({ ...m, transport: NO_TRANSPORT }));
+  const assignments = connectAssignments(plan);
+  const spikes = plan.phases.flatMap((p) => (p.kind === 'spike' ? [[p.startMs, p.startMs + p.durationMs, p.multiplier] as const] : []));
+  const multiplierAt = (t: number): number => {
+    for (const [from, to, m] of spikes) if (t >= from && t < to) return m;
+    return 1;
+  };
+  let samples = 0;
+  for (const d of buildDevices(plan, shard, fleets)) {
+    const a = assignments.get(d.fleet.plan.id);
+    if (a === undefined) continue;
+    const arrival = arrivalAt(0, a, d.localIndex);
+    d.lastStepAt = plan.startTimeMs + arrival;
+    for (let t = arrival + d.schedRng.uniform(0, d.fleet.plan.telemetry.everyMs); t < endMs; ) {
+      const next = t + d.nextIntervalMs(multiplierAt(t));
+      const ts = plan.startTimeMs + t;
+      const readings = d.read(ts);
+      emit({ deviceId: d.deviceId, seq: d.seq, ts, readings });
+      samples++;
+      t = next;
+    }
+  }
+  return samples;
+}
+
+/** Telemetry stops when the drain phase starts (or at the end of the timeline). */
+export function telemetryEndMs(plan: RunPlan): number {
+  const drain = plan.phases.find((p) => p.kind === 'drain');
+  return drain?.startMs ?? plan.totalDurationMs;
+}
