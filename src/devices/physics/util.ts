@@ -1,0 +1,65 @@
+import type { Rng } from '../../core/rng.js';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** Hour of day in [0, 24), UTC, from model time in epoch ms. */
+export function hourOfDay(nowMs: number): number {
+  const ms = ((nowMs % DAY_MS) + DAY_MS) % DAY_MS;
+  return ms / HOUR_MS;
+}
+
+/** Day of week, UTC: 0 = Sunday … 6 = Saturday. */
+export function dayOfWeek(nowMs: number): number {
+  return (((Math.floor(nowMs / DAY_MS) + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
+}
+
+export function isWeekend(nowMs: number): boolean {
+  const d = dayOfWeek(nowMs);
+  return d === 0 || d === 6;
+}
+
+export function clamp(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+/** Exact first-order approach: x moves toward target with time constant tau over dt (any units, same for both). */
+export function approach(x: number, target: number, dt: number, tau: number): number {
+  if (tau <= 0) return target;
+  return target + (x - target) * Math.exp(-dt / tau);
+}
+
+/** Daily sinusoid: mean + amplitude · cos(2π (hour − peakHour) / 24), peaking at peakHour (UTC). */
+export function dailySinusoid(nowMs: number, mean: number, amplitude: number, peakHour: number): number {
+  return mean + amplitude * Math.cos((2 * Math.PI * (hourOfDay(nowMs) - peakHour)) / 24);
+}
+
+/** Exponential waiting time (ms) for a Poisson process with `ratePerHour`; Infinity if the rate is 0. */
+export function nextEventMs(rng: Rng, ratePerHour: number): number {
+  if (!(ratePerHour > 0)) return Infinity;
+  return (-Math.log(1 - rng.next()) / ratePerHour) * HOUR_MS;
+}
+
+/** Probability that at least one event of a Poisson process with `ratePerHour` happens in dtMs. */
+export function eventProbability(ratePerHour: number, dtMs: number): number {
+  if (!(ratePerHour > 0) || !(dtMs > 0)) return 0;
+  return 1 - Math.exp(-(ratePerHour * dtMs) / HOUR_MS);
+}
+
+/** Linear interpolation in a table of [x, y] rows sorted by x; clamped at both ends. */
+export function interpolate(table: ReadonlyArray<readonly [number, number]>, x: number): number {
+  const first = table[0];
+  const last = table[table.length - 1];
+  if (first === undefined || last === undefined) return NaN;
+  if (x <= first[0]) return first[1];
+  if (x >= last[0]) return last[1];
+  for (let i = 1; i < table.length; i++) {
+    const b = table[i] as readonly [number, number];
+    if (x <= b[0]) {
+      const a = table[i - 1] as readonly [number, number];
+      return a[1] + ((b[1] - a[1]) * (x - a[0])) / (b[0] - a[0]);
+    }
+  }
+  return last[1];
+}
