@@ -3,6 +3,8 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode } from '../core/errors.js';
 import { reportFailure } from './fail.js';
 import { hubCommand } from './hub-command.js';
+import { modelsCommand } from './models-command.js';
+import { previewCommand } from './preview-command.js';
 import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 import { createTerminal } from './terminal.js';
@@ -20,7 +22,10 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
   let exitCode: number = ExitCode.ok;
   const colorWanted = !argv.includes('--no-color');
   const term = createTerminal({ color: colorWanted });
+  let usageFailed = false;
   const guard = async (fn: () => number | Promise<number>): Promise<void> => {
+    // yargs (exitProcess off) may still call the handler after reporting a usage error: run nothing then.
+    if (usageFailed) return;
     try {
       exitCode = await fn();
     } catch (err) {
@@ -47,14 +52,28 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .option('workers', { type: 'number', describe: 'worker threads (default: 1 per 2,500 devices, at most 1 per core)' })
           .option('duration', { type: 'string', describe: 'scale all phases so the run takes this long, e.g. 10s (smoke runs)' })
           .option('out', { type: 'string', describe: 'folder for the JSON result (default: scenario report.out, else none)' })
+          .option('clock', { choices: ['live', 'virtual'] as const, describe: 'live sockets, or virtual time with no sockets (default: the scenario clock)' })
+          .option('sink', { type: 'string', describe: 'virtual time: NDJSON file for the telemetry, or stdout (default: count only)' })
           .example('$0 run scenarios/quickstart.yaml', '1,000 devices against the embedded hub')
           .example('$0 run scenarios/quickstart.yaml --target mqtt://127.0.0.1:1883', 'the same against Mosquitto')
           .example('$0 run scenarios/quickstart.yaml --duration 10s --out results', 'a 10-second smoke run, JSON in results/')
+          .example('$0 run scenarios/quickstart.yaml --clock virtual --sink t.ndjson', 'the same devices in virtual time, telemetry to a file')
+          .example('$0 run scenarios/quickstart.yaml --clock virtual --sink stdout | head', 'telemetry on stdout, report on stderr')
           .epilog(EXIT_CODES),
       (a) =>
         guard(() =>
           runCommand(
-            { scenario: a.scenario, target: a.target, seed: a.seed, workers: a.workers, duration: a.duration, out: a.out, quiet: a.quiet },
+            {
+              scenario: a.scenario,
+              target: a.target,
+              seed: a.seed,
+              workers: a.workers,
+              duration: a.duration,
+              out: a.out,
+              quiet: a.quiet,
+              clock: a.clock,
+              sink: a.sink,
+            },
             term,
           ),
         ),
@@ -78,6 +97,53 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .example('$0 report results/quickstart-20261123T101500Z.json', 'print the report again')
           .example('$0 report a.json b.json --json > merged.json', 'merge two shards'),
       (a) => guard(() => reportCommand({ files: a.files, json: a.json }, term)),
+    )
+    .command(
+      'models [name]',
+      'list the built-in device models, their parameters (units, defaults, ranges) and channels',
+      (y) =>
+        y
+          .positional('name', { type: 'string', describe: 'show one model only' })
+          .option('json', { type: 'boolean', default: false, describe: 'as JSON' })
+          .example('$0 models', 'every model')
+          .example('$0 models thermostat', 'one model'),
+      (a) => guard(() => modelsCommand({ name: a.name, json: a.json }, term)),
+    )
+    .command(
+      'preview <subject>',
+      'run a few devices of a model or scenario in virtual time; write their telemetry and chart it',
+      (y) =>
+        y
+          .positional('subject', { type: 'string', demandOption: true, describe: 'a model name, or a scenario .yaml' })
+          .option('devices', { type: 'number', default: 3, describe: 'devices per fleet' })
+          .option('duration', { type: 'string', describe: 'model time to simulate (default: 24h for a model, the scenario for a scenario)' })
+          .option('every', { type: 'string', default: '1m', describe: 'telemetry interval (model preview)' })
+          .option('set', { type: 'string', array: true, default: [] as string[], describe: 'model parameter name=value (repeatable)' })
+          .option('seed', { type: 'string', describe: 'seed (default: 1, or the scenario seed)' })
+          .option('format', { choices: ['ndjson', 'csv'] as const, describe: 'output format (default: csv for a .csv --out, else ndjson)' })
+          .option('out', { type: 'string', describe: 'telemetry file (default: stdout)' })
+          .option('plot', { type: 'string', describe: 'write an SVG chart of every channel to this file' })
+          .example('$0 preview thermostat --devices 3 --duration 24h --plot thermostat.svg --out t.ndjson', 'a day of three thermostats')
+          .example('$0 preview thermostat --set setpoint=19 --format csv', 'CSV on stdout')
+          .example('$0 preview scenarios/quickstart.yaml --devices 2 --plot q.svg > q.ndjson', "a scenario's first devices"),
+      (a) =>
+        guard(() =>
+          previewCommand(
+            {
+              subject: a.subject,
+              devices: a.devices,
+              duration: a.duration,
+              every: a.every,
+              seed: a.seed,
+              set: a.set,
+              format: a.format,
+              out: a.out,
+              plot: a.plot,
+              quiet: a.quiet,
+            },
+            term,
+          ),
+        ),
     )
     .command(
       'hub',
@@ -109,7 +175,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           ),
         ),
     )
-    .demandCommand(1, 'name a command: run, validate, report or hub (see --help)')
+    .demandCommand(1, 'name a command: run, validate, models, preview, report or hub (see --help)')
     .strict()
     .recommendCommands()
     .epilog(`${EXIT_CODES}\n\nScenario reference, metrics glossary: see README.md`)
@@ -119,6 +185,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       if (err !== undefined && err !== null) throw err;
       term.err(`${term.errStyle.red(term.errStyle.bold('error:'))} ${msg}`);
       term.err(term.errStyle.dim('run fleetsim --help for usage'));
+      usageFailed = true;
       exitCode = ExitCode.usage;
     })
     .help()

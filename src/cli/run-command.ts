@@ -1,13 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { type WriteStream, createWriteStream, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ExitCode, FleetsimError } from '../core/errors.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { type RunOutcome, defaultWorkers, runPlan } from '../engine/run.js';
+import { type VirtualSink, runVirtual } from '../engine/virtual-run.js';
 import { type RunResult, createRunResult } from '../metrics/result.js';
 import { thresholdsPassed } from '../metrics/thresholds.js';
 import { renderJson } from '../report/json.js';
 import { renderProgressLine } from '../report/progress.js';
 import { renderSummary } from '../report/text.js';
+import { renderVirtualSummary } from '../report/virtual-text.js';
 import { loadScenarioFile, scalePlan } from '../scenario/index.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { Terminal } from './terminal.js';
@@ -20,12 +22,17 @@ export interface RunArgs {
   readonly duration: string | undefined;
   readonly out: string | undefined;
   readonly quiet: boolean;
+  readonly clock: 'live' | 'virtual' | undefined;
+  /** Virtual time: NDJSON file, "stdout" (or "-"), or undefined for none. */
+  readonly sink: string | undefined;
 }
 
 /** `fleetsim run`: compile, run, report; the exit code is the CI verdict. */
 export async function runCommand(args: RunArgs, term: Terminal): Promise<number> {
   const plan = preparePlan(args);
   const workers = args.workers ?? defaultWorkers(plan.totalDevices);
+  if (plan.clock === 'virtual') return runVirtualCommand(plan, workers, args, term);
+  if (args.sink !== undefined) throw new FleetsimError('FLEETSIM_E_USAGE', '--sink applies to virtual time only', { hint: 'add --clock virtual' });
   if (!args.quiet) term.err(describe(plan, workers, term));
 
   const controller = new AbortController();
@@ -70,8 +77,7 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
 }
 
 function preparePlan(args: RunArgs): RunPlan {
-  const overrides = { ...(args.seed === undefined ? {} : { seed: args.seed }), ...(args.target === undefined ? {} : { target: args.target }) };
-  const plan = loadScenarioFile(args.scenario, overrides);
+  const plan = loadScenarioFile(args.scenario, { seed: args.seed, target: args.target, clock: args.clock });
   if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
     throw new FleetsimError('FLEETSIM_E_USAGE', `--workers must be a whole number ≥ 1; got ${args.workers}`);
   }
@@ -81,6 +87,39 @@ function preparePlan(args: RunArgs): RunPlan {
     throw new FleetsimError('FLEETSIM_E_USAGE', `--duration must be a duration such as 10s or 2m; got "${args.duration}"`);
   }
   return scalePlan(plan, ms);
+}
+
+/** Virtual time: simulate every device with no sockets, NDJSON to the sink, a throughput report on stderr or stdout. */
+async function runVirtualCommand(plan: RunPlan, workers: number, args: RunArgs, term: Terminal): Promise<number> {
+  const toStdout = args.sink === 'stdout' || args.sink === '-';
+  let file: WriteStream | undefined;
+  if (args.sink !== undefined && !toStdout) file = openSink(args.sink);
+  const sink: VirtualSink =
+    file !== undefined ? { kind: 'stream', stream: file, name: args.sink as string } : toStdout ? { kind: 'stream', stream: process.stdout, name: 'stdout' } : { kind: 'none' };
+  if (!args.quiet) term.err(describe(plan, workers, term));
+  const v = await runVirtual(plan, { workers, sink });
+  if (file !== undefined) await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const text = renderVirtualSummary(
+    { ...v, scenario: plan.name, seed: plan.seed, devices: plan.totalDevices, sink: sink.kind === 'none' ? null : sink.name },
+    toStdout ? term.errStyle : term.style,
+  );
+  if (toStdout) term.err(text);
+  else term.out(text);
+  if (plan.thresholds.length > 0 && !args.quiet) term.err(term.errStyle.dim('thresholds are not evaluated in virtual time (no network to measure)'));
+  return ExitCode.ok;
+}
+
+/** Open the sink file now, so a bad path is a clear usage error before any work, never a stream crash later. */
+function openSink(path: string): WriteStream {
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (err) {
+    throw new FleetsimError('FLEETSIM_E_USAGE', `--sink: cannot write "${path}": ${(err as Error).message}`, {
+      hint: 'name a file in an existing folder, or write --sink stdout',
+    });
+  }
+  return createWriteStream(path, { fd });
 }
 
 /** 130 interrupted; 1 when no device could connect; 99 when a threshold failed; else 0. */
@@ -102,7 +141,8 @@ function noDeviceMessage(outcome: RunOutcome, term: Terminal): string {
 }
 
 function describe(plan: RunPlan, workers: number, term: Terminal): string {
-  const target = plan.target.kind === 'embedded' ? 'the embedded hub' : plan.target.url;
+  const target =
+    plan.clock === 'virtual' ? 'nothing: virtual time, no sockets' : plan.target.kind === 'embedded' ? 'the embedded hub' : plan.target.url;
   const s = term.errStyle;
   return `${s.bold('fleetsim')} ${plan.name}: ${plan.totalDevices.toLocaleString('en-US')} devices, ${plan.phases.length} phases, ~${formatDuration(plan.totalDurationMs)} against ${target} (seed ${plan.seed}, ${workers} worker${workers === 1 ? '' : 's'})`;
 }

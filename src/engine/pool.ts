@@ -20,8 +20,9 @@ export interface ShardHandle {
 export class ShardPool {
   private readonly pool: Piscina;
 
-  constructor(threads: number) {
-    const { filename, env } = workerFile('../worker/shard-task.js', import.meta.url);
+  /** `entry`: the worker module, relative to this file (live shards by default). */
+  constructor(threads: number, entry = '../worker/shard-task.js') {
+    const { filename, env } = workerFile(entry, import.meta.url);
     this.pool = new Piscina({
       filename,
       ...(env === undefined ? {} : { env }),
@@ -39,6 +40,11 @@ export class ShardPool {
     const task: ShardTask = { plan, shard, url, port: port2 };
     const result = this.pool.run(task, { transferList: [port2] }) as Promise<ShardResult>;
     return { shard, port: port1, result, send: (msg) => port1.postMessage(msg) };
+  }
+
+  /** Run a task that is not a live shard (e.g. a virtual-time shard) on a pool made with its entry. */
+  runTask<T, R>(task: T): Promise<R> {
+    return this.pool.run(task) as Promise<R>;
   }
 
   async close(): Promise<void> {

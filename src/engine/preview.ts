@@ -1,7 +1,7 @@
 import { FleetsimError } from '../core/errors.js';
 import { getModel, modelNames } from '../devices/registry.js';
 import type { ChannelInfo } from '../devices/model.js';
-import { compileScenarioText, loadScenarioFile } from '../scenario/index.js';
+import { ScenarioError, compileScenarioText, loadScenarioFile } from '../scenario/index.js';
 import type { RunPlan } from '../scenario/plan.js';
 import { type VirtualSample, runVirtualShard, telemetryEndMs } from '../worker/virtual.js';
 
@@ -71,5 +71,18 @@ function modelPlan(req: PreviewRequest): RunPlan {
     `  - { kind: steady, duration: ${seconds}s }`,
     '',
   ].join('\n');
-  return compileScenarioText(text, `preview of model ${req.subject}`);
+  try {
+    return compileScenarioText(text, `preview of model ${req.subject}`);
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    // The scenario is generated: speak of the flags the user typed, not of its lines.
+    const lines = err.diagnostics.map((d) => {
+      const param = /^fleets\[0\]\.params\.(.+)$/.exec(d.path)?.[1];
+      const flag = param !== undefined ? `--set ${param}` : /telemetry\.every/.test(d.path) ? '--every' : d.path;
+      return `  ${flag}: ${d.message}${d.hint === undefined ? '' : ` (${d.hint})`}`;
+    });
+    throw new FleetsimError('FLEETSIM_E_USAGE', `cannot preview ${req.subject}:\n${lines.join('\n')}`, {
+      hint: `fleetsim models ${req.subject} lists its parameters`,
+    });
+  }
 }

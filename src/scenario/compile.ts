@@ -22,6 +22,8 @@ import { parseYaml, type ParsedYaml } from './yaml.js';
 export interface ScenarioOverrides {
   /** --seed */
   seed?: string | undefined;
+  /** --clock */
+  clock?: 'live' | 'virtual' | undefined;
   /** --target: "embedded" or a URL with scheme mqtt, mqtts, ws or wss. */
   target?: string | undefined;
 }
@@ -61,6 +63,7 @@ export function compileScenarioText(text: string, file: string, overrides: Scena
     name: s.name ?? basename(file, extname(file)),
     seed: flags.seed ?? String(s.seed),
     startTimeMs: Date.parse(s.startTime),
+    clock: flags.clock ?? s.clock,
     source: file,
     target: flags.target ?? targetPlan(s.target),
     fleets: fleets.plans,
@@ -72,8 +75,9 @@ export function compileScenarioText(text: string, file: string, overrides: Scena
   } satisfies RunPlan);
 }
 
-function checkOverrides(o: ScenarioOverrides): { seed?: string; target?: TargetPlan } {
-  const out: { seed?: string; target?: TargetPlan } = {};
+function checkOverrides(o: ScenarioOverrides): { seed?: string; target?: TargetPlan; clock?: 'live' | 'virtual' } {
+  const out: { seed?: string; target?: TargetPlan; clock?: 'live' | 'virtual' } = {};
+  if (o.clock !== undefined) out.clock = o.clock;
   if (o.target !== undefined) {
     const wrong = targetProblem(o.target);
     if (wrong !== undefined) {

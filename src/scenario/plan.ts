@@ -12,6 +12,8 @@ export interface RunPlan {
    * the wall clock, so values are the same on every replay; payload timestamps (`ts`) stay wall-clock send times.
    */
   readonly startTimeMs: number;
+  /** live: sockets and wall-clock time; virtual: no sockets, model time as fast as the CPU allows. */
+  readonly clock: 'live' | 'virtual';
   /** Path of the scenario file it came from, for messages. */
   readonly source: string;
   readonly target: TargetPlan;

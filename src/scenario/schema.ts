@@ -211,6 +211,12 @@ export const ScenarioSchema = z
       .describe(
         'model time at the start of the run (ISO 8601): devices see this date and time of day whatever the wall clock says, so the same seed replays the same values',
       ),
+    clock: z
+      .enum(['live', 'virtual'])
+      .default('live')
+      .describe(
+        'live: real sockets to the target in wall-clock time; virtual: no sockets, model time runs as fast as the CPU allows and telemetry goes to a sink (fleetsim run --sink)',
+      ),
     target: target()
       .default('embedded')
       .describe('"embedded" (fleetsim starts its own hub) or a broker URL: mqtt://, mqtts://, ws:// or wss://'),

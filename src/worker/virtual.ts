@@ -14,6 +14,11 @@ export interface VirtualSample {
   readonly readings: Readings;
 }
 
+/** One NDJSON line: deviceId, seq, ts (model time), then the readings, as a live payload is laid out. */
+export function sampleLine(s: VirtualSample): string {
+  return `${JSON.stringify({ deviceId: s.deviceId, seq: s.seq, ts: s.ts, ...s.readings })}\n`;
+}
+
 /** Virtual time has no network: a transport that is never called. */
 export const NO_TRANSPORT: Transport = {
   connect: () => Promise.reject(new Error('virtual time has no transport')),
@@ -33,6 +38,8 @@ export function runVirtualShard(
   models: ReadonlyArray<Omit<FleetContext, 'transport'>>,
   emit: (sample: VirtualSample) => void,
   endMs: number = telemetryEndMs(plan),
+  /** Called once the shard's devices exist, before any runs (to measure memory per device). */
+  onBuilt?: (devices: number) => void,
 ): number {
   const fleets: FleetContext[] = models.map((m) => ({ ...m, transport: NO_TRANSPORT }));
   const assignments = connectAssignments(plan);
@@ -42,7 +49,9 @@ export function runVirtualShard(
     return 1;
   };
   let samples = 0;
-  for (const d of buildDevices(plan, shard, fleets)) {
+  const devices = buildDevices(plan, shard, fleets);
+  onBuilt?.(devices.length);
+  for (const d of devices) {
     const a = assignments.get(d.fleet.plan.id);
     if (a === undefined) continue;
     const arrival = arrivalAt(0, a, d.localIndex);
@@ -51,7 +60,7 @@ export function runVirtualShard(
       const next = t + d.nextIntervalMs(multiplierAt(t));
       const ts = plan.startTimeMs + t;
       const readings = d.read(ts);
-      emit({ deviceId: d.deviceId, seq: d.seq, ts, readings });
+      emit({ deviceId: d.deviceId, seq: d.seq, ts: Math.round(ts), readings });
       samples++;
       t = next;
     }

@@ -1,0 +1,36 @@
+import { formatDuration } from '../core/duration.js';
+import { formatCount } from './format.js';
+import type { Style } from './style.js';
+
+export interface VirtualSummaryInput {
+  readonly scenario: string;
+  readonly seed: string;
+  readonly devices: number;
+  readonly workers: number;
+  readonly samples: number;
+  readonly bytes: number;
+  readonly modelSpanMs: number;
+  readonly wallMs: number;
+  readonly samplesPerS: number;
+  readonly heapPerDeviceBytes: number;
+  /** Where the NDJSON went: a file name, "stdout", or null (counted only). */
+  readonly sink: string | null;
+}
+
+/**
+ * The report of a virtual-time run. Formulas: samples/s = samples ÷ wall time of the whole run (threads, simulation,
+ * output); speed-up = model time simulated ÷ wall time; memory per device = heap growth while shards built their
+ * devices ÷ devices.
+ */
+export function renderVirtualSummary(v: VirtualSummaryInput, style: Style): string {
+  const speedup = v.wallMs > 0 ? v.modelSpanMs / v.wallMs : 0;
+  return [
+    `${style.bold('fleetsim')}  ${v.scenario}  ${style.dim('virtual time')}`,
+    `seed ${v.seed}  ·  devices ${formatCount(v.devices)}  ·  workers ${v.workers}`,
+    '',
+    `samples           ${formatCount(v.samples)}${v.sink === null ? style.dim('  (counted, not written: --sink FILE or - to keep them)') : `  → ${v.sink} (${formatCount(v.bytes)} bytes)`}`,
+    `model time        ${formatDuration(v.modelSpanMs)} in ${formatDuration(v.wallMs)} of wall time (${speedup >= 100 ? Math.round(speedup).toLocaleString('en-US') : speedup.toFixed(1)}× real time)`,
+    `throughput        ${formatCount(Math.round(v.samplesPerS))} samples/s`,
+    `memory per device ${(v.heapPerDeviceBytes / 1024).toFixed(2)} KiB ${style.dim('(heap growth while building devices ÷ devices)')}`,
+  ].join('\n');
+}

@@ -1,0 +1,68 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { getModel } from '../devices/registry.js';
+import type { RunPlan } from '../scenario/plan.js';
+import type { ShardRange } from '../scenario/shard.js';
+import { runVirtualShard, sampleLine } from './virtual.js';
+
+export interface VirtualTask {
+  readonly plan: RunPlan;
+  readonly shard: ShardRange;
+  /** NDJSON file for this shard's samples, or null to only count them. */
+  readonly file: string | null;
+}
+
+export interface VirtualShardResult {
+  readonly shard: number;
+  readonly samples: number;
+  readonly bytes: number;
+  /** CPU-side wall time of the shard's simulation, ms. */
+  readonly elapsedMs: number;
+  /** Heap growth while the shard's devices were built (state, streams, ids), bytes. */
+  readonly heapForDevices: number;
+  readonly devices: number;
+}
+
+const FLUSH_BYTES = 1 << 20;
+
+/** Piscina task for virtual time: simulate one shard, stream its NDJSON to a file in large writes. */
+export default function runVirtualTask(task: VirtualTask): VirtualShardResult {
+  const { plan, shard } = task;
+  const models = plan.fleets.map((f) => {
+    const model = getModel(f.model);
+    if (model === undefined) throw new Error(`unknown model "${f.model}" in fleet ${f.id}`);
+    return { plan: f, model };
+  });
+  const fd = task.file === null ? null : openSync(task.file, 'w');
+  let buffer = '';
+  let bytes = 0;
+  const flush = (): void => {
+    if (fd !== null && buffer.length > 0) bytes += writeSync(fd, buffer);
+    buffer = '';
+  };
+  const started = performance.now();
+  const heapBefore = process.memoryUsage().heapUsed;
+  let heapForDevices = 0;
+  let devices = 0;
+  try {
+    const samples = runVirtualShard(
+      plan,
+      shard,
+      models,
+      fd === null
+        ? () => {}
+        : (s) => {
+            buffer += sampleLine(s);
+            if (buffer.length >= FLUSH_BYTES) flush();
+          },
+      undefined,
+      (n) => {
+        devices = n;
+        heapForDevices = process.memoryUsage().heapUsed - heapBefore;
+      },
+    );
+    flush();
+    return { shard: shard.index, samples, bytes, elapsedMs: performance.now() - started, heapForDevices, devices };
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
