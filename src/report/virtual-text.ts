@@ -28,7 +28,7 @@ export function renderVirtualSummary(v: VirtualSummaryInput, style: Style): stri
     `${style.bold('fleetsim')}  ${v.scenario}  ${style.dim('virtual time')}`,
     `seed ${v.seed}  ·  devices ${formatCount(v.devices)}  ·  workers ${v.workers}`,
     '',
-    `samples           ${formatCount(v.samples)}${v.sink === null ? style.dim('  (counted, not written: --sink FILE or - to keep them)') : `  → ${v.sink} (${formatCount(v.bytes)} bytes)`}`,
+    `samples           ${formatCount(v.samples)}${v.sink === null ? style.dim('  (counted, not written: --sink FILE or --sink stdout keeps them)') : `  → ${v.sink} (${formatCount(v.bytes)} bytes)`}`,
     `model time        ${formatDuration(v.modelSpanMs)} in ${formatDuration(v.wallMs)} of wall time (${speedup >= 100 ? Math.round(speedup).toLocaleString('en-US') : speedup.toFixed(1)}× real time)`,
     `throughput        ${formatCount(Math.round(v.samplesPerS))} samples/s`,
     `memory per device ${(v.heapPerDeviceBytes / 1024).toFixed(2)} KiB ${style.dim('(heap growth while building devices ÷ devices)')}`,

@@ -1,0 +1,2 @@
+/** `npm run bench`: every benchmark in bench/, one after another. Not part of the test suite. */
+await import('./virtual.js');
