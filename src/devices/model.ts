@@ -1,8 +1,8 @@
 import type { Rng } from '../core/rng.js';
 import type { ZodType } from '../core/zod.js';
 
-/** One reading per channel, e.g. { temperature: 21.4, humidity: 41.2, heating: true }. */
-export type Readings = Record<string, number | string | boolean>;
+/** One reading per channel, e.g. { temperature: 21.4, humidity: 41.2, heating: true }; null = a sensor dropout. */
+export type Readings = Record<string, number | string | boolean | null>;
 
 export interface DeviceContext<P> {
   readonly deviceId: string;
