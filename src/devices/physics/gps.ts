@@ -1,0 +1,181 @@
+import type { Rng } from '../../core/rng.js';
+
+export const EARTH_RADIUS_M = 6_371_000;
+const RAD = Math.PI / 180;
+
+/** Great-circle distance, m (haversine). */
+export function haversineM(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const dLat = (lat2 - lat1) * RAD;
+  const dLon = (lon2 - lon1) * RAD;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** Initial bearing from point 1 to point 2, degrees clockwise from north, [0, 360). */
+export function bearingDeg(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const y = Math.sin((lon2 - lon1) * RAD) * Math.cos(lat2 * RAD);
+  const x = Math.cos(lat1 * RAD) * Math.sin(lat2 * RAD) - Math.sin(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.cos((lon2 - lon1) * RAD);
+  return ((Math.atan2(y, x) / RAD) % 360 + 360) % 360;
+}
+
+/** A tracker driving a closed route of waypoints with stops at each, GPS noise, and a circular geofence. */
+export interface GpsParams {
+  /** Closed route, [lat, lon] degrees; the last waypoint connects back to the first. */
+  route: ReadonlyArray<readonly [number, number]>;
+  /** Cruise speed, m/s (13.9 = 50 km/h). */
+  cruiseMs: number;
+  /** Acceleration and braking, m/s². */
+  accelMs2: number;
+  /** Stop at every waypoint, seeded uniform in [min, max] seconds. */
+  stopMinS: number;
+  stopMaxS: number;
+  /** Horizontal GPS noise, sd per axis, m. */
+  noiseM: number;
+  /** Geofence centre [lat, lon] degrees and radius m (radius 0 = none); events use the true position. */
+  geofenceLat: number;
+  geofenceLon: number;
+  geofenceRadiusM: number;
+}
+
+export const DEFAULTS: GpsParams = {
+  route: [
+    [52.5145, 13.3501],
+    [52.5163, 13.3777],
+    [52.5096, 13.376],
+    [52.508, 13.355],
+  ],
+  cruiseMs: 13.9,
+  accelMs2: 1.2,
+  stopMinS: 20,
+  stopMaxS: 120,
+  noiseM: 4,
+  geofenceLat: 52.5145,
+  geofenceLon: 13.3501,
+  geofenceRadiusM: 150,
+};
+
+export interface GpsState {
+  /** Segment from waypoint `segment` to the next. */
+  segment: number;
+  /** Distance along that segment, m; speed, m/s; stop time left, s. */
+  alongM: number;
+  speedMs: number;
+  stopLeftS: number;
+  /** True position, degrees. */
+  trueLat: number;
+  trueLon: number;
+  /** Reported (noisy) position, degrees. */
+  lat: number;
+  lon: number;
+  headingDeg: number;
+  odometerM: number;
+  insideGeofence: boolean;
+  geofenceEntries: number;
+  geofenceExits: number;
+}
+
+function wp(p: GpsParams, i: number): readonly [number, number] {
+  return p.route[((i % p.route.length) + p.route.length) % p.route.length] ?? [0, 0];
+}
+
+function place(s: GpsState, p: GpsParams, lengthM: number): void {
+  const [la1, lo1] = wp(p, s.segment);
+  const [la2, lo2] = wp(p, s.segment + 1);
+  const f = lengthM > 0 ? s.alongM / lengthM : 0;
+  s.trueLat = la1 + (la2 - la1) * f;
+  s.trueLon = lo1 + (lo2 - lo1) * f;
+  s.headingDeg = bearingDeg(la1, lo1, la2, lo2);
+  if (p.geofenceRadiusM > 0) {
+    const inside = haversineM(s.trueLat, s.trueLon, p.geofenceLat, p.geofenceLon) <= p.geofenceRadiusM;
+    if (inside && !s.insideGeofence) s.geofenceEntries++;
+    if (!inside && s.insideGeofence) s.geofenceExits++;
+    s.insideGeofence = inside;
+  }
+}
+
+function segmentLength(p: GpsParams, i: number): number {
+  const [a, b] = wp(p, i);
+  const [c, d] = wp(p, i + 1);
+  return haversineM(a, b, c, d);
+}
+
+export function initGps(p: GpsParams, rng: Rng): GpsState {
+  const s: GpsState = {
+    segment: rng.int(p.route.length),
+    alongM: 0,
+    speedMs: 0,
+    stopLeftS: rng.uniform(p.stopMinS, p.stopMaxS),
+    trueLat: 0,
+    trueLon: 0,
+    lat: 0,
+    lon: 0,
+    headingDeg: 0,
+    odometerM: 0,
+    insideGeofence: false,
+    geofenceEntries: 0,
+    geofenceExits: 0,
+  };
+  place(s, p, segmentLength(p, s.segment));
+  s.geofenceEntries = 0; // starting inside is not an entry
+  s.lat = s.trueLat;
+  s.lon = s.trueLon;
+  return s;
+}
+
+/**
+ * Kinematics solved exactly per phase (stop, accelerate, cruise, brake to 0 at the waypoint); position advances in
+ * pieces of at most a quarter of the geofence radius so no crossing is missed, whatever dt is.
+ */
+export function stepGps(s: GpsState, p: GpsParams, _nowMs: number, dtMs: number, rng: Rng): void {
+  let rem = dtMs > 0 ? dtMs / 1000 : 0;
+  const a = p.accelMs2;
+  const capS = (p.geofenceRadiusM > 0 ? Math.min(50, p.geofenceRadiusM / 4) : 50) / p.cruiseMs;
+  let L = segmentLength(p, s.segment);
+  while (rem > 0) {
+    if (s.stopLeftS > 0) {
+      const d = Math.min(rem, s.stopLeftS);
+      s.stopLeftS -= d;
+      rem -= d;
+      continue;
+    }
+    const D = L - s.alongM;
+    const v = s.speedMs;
+    if (D <= 1e-3) {
+      s.segment = (s.segment + 1) % p.route.length;
+      s.alongM = 0;
+      s.speedMs = 0;
+      s.stopLeftS = p.stopMaxS > 0 ? rng.uniform(p.stopMinS, p.stopMaxS) : 0;
+      L = segmentLength(p, s.segment);
+      place(s, p, L);
+      continue;
+    }
+    const brake = (v * v) / (2 * a);
+    let moved: number;
+    let tt: number;
+    if (D <= brake + 1e-3) {
+      const dec = (v * v) / (2 * D);
+      const tStop = (2 * D) / v;
+      tt = Math.min(rem, tStop, capS);
+      if (tt === tStop) [moved, s.speedMs] = [D, 0];
+      else [moved, s.speedMs] = [v * tt - 0.5 * dec * tt * tt, v - dec * tt];
+    } else if (v < p.cruiseMs) {
+      const tc = (p.cruiseMs - v) / a;
+      const tb = (-v + Math.sqrt((v * v) / 2 + a * D)) / a;
+      tt = Math.min(rem, tc, tb, capS);
+      moved = v * tt + 0.5 * a * tt * tt;
+      s.speedMs = tt === tc ? p.cruiseMs : v + a * tt;
+    } else {
+      tt = Math.min(rem, (D - brake) / v, capS);
+      moved = v * tt;
+    }
+    s.alongM = Math.min(L, s.alongM + moved);
+    s.odometerM += moved;
+    rem -= tt;
+    place(s, p, L);
+  }
+  // Noise: metres north/east to degrees (a degree of longitude shrinks with cos(latitude)).
+  const n = p.noiseM > 0 ? rng.normal(0, p.noiseM) : 0;
+  const e = p.noiseM > 0 ? rng.normal(0, p.noiseM) : 0;
+  s.lat = s.trueLat + (n / EARTH_RADIUS_M) / RAD;
+  s.lon = s.trueLon + (e / (EARTH_RADIUS_M * Math.cos(s.trueLat * RAD))) / RAD;
+}
