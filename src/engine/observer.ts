@@ -1,5 +1,6 @@
 import { placeholders } from '../core/template.js';
 import type { Clock } from '../core/clock.js';
+import { decodeTelemetry } from '../devices/payload.js';
 import { DeliveryTracker } from '../metrics/delivery.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
@@ -36,14 +37,8 @@ export class Observer {
 
   private onMessage(payload: Buffer): void {
     const now = this.clock.now();
-    let msg: { deviceId?: unknown; seq?: unknown; ts?: unknown };
-    try {
-      msg = JSON.parse(payload.toString('utf8')) as typeof msg;
-    } catch {
-      this.malformed++;
-      return;
-    }
-    if (typeof msg.deviceId !== 'string' || typeof msg.seq !== 'number' || typeof msg.ts !== 'number') {
+    const msg = decodeTelemetry(payload);
+    if (msg === undefined || typeof msg.deviceId !== 'string' || typeof msg.seq !== 'number' || typeof msg.ts !== 'number') {
       this.malformed++;
       return;
     }

@@ -203,7 +203,7 @@ function fleetPlan(f: FleetSpec, params: Readonly<Record<string, unknown>>, firs
       password: t.password,
       tls,
     },
-    telemetry: { everyMs: ms(f.telemetry.every), jitterMs: ms(f.telemetry.jitter) },
+    telemetry: { everyMs: ms(f.telemetry.every), jitterMs: ms(f.telemetry.jitter), format: f.telemetry.format },
     reconnect: { baseMs: ms(f.reconnect.base), capMs: ms(f.reconnect.cap), maxAttempts: f.reconnect.maxAttempts ?? null },
   };
 }

@@ -73,6 +73,8 @@ export interface TelemetryPlan {
   readonly everyMs: number;
   /** Each interval is everyMs ± uniform(jitterMs). The first send is offset by uniform(0, everyMs). */
   readonly jitterMs: number;
+  /** Payload encoding: a JSON object, or the same map in CBOR. */
+  readonly format: 'json' | 'cbor';
 }
 
 /** Exponential backoff with full jitter: delay = uniform(0, min(capMs, baseMs × 2^attempt)). */

@@ -57,9 +57,13 @@ const TelemetrySchema = z
     jitter: duration()
       .default('0s')
       .describe('each interval varies by ± up to this much (seeded); must be less than every'),
+    format: z
+      .enum(['json', 'cbor'])
+      .default('json')
+      .describe('payload encoding: a JSON object {deviceId, seq, ts, …readings}, or the same map in CBOR (smaller, binary)'),
   })
   .prefault({})
-  .describe('when devices send telemetry');
+  .describe('when devices send telemetry, and how it is encoded');
 
 const ReconnectSchema = z
   .strictObject({

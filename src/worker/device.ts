@@ -1,5 +1,6 @@
 import type { Rng } from '../core/rng.js';
 import type { AnyDeviceModel, Readings } from '../devices/model.js';
+import { encodeTelemetry } from '../devices/payload.js';
 import type { FleetPlan } from '../scenario/plan.js';
 import type { Connection, DeviceIdentity, Transport } from '../transports/transport.js';
 
@@ -79,9 +80,9 @@ export class DeviceRuntime {
   }
 
   /** The telemetry payload: read at model time, stamped with the wall-clock send time for end-to-end latency. */
-  sample(modelNowMs: number, sentAtEpochMs: number): string {
+  sample(modelNowMs: number, sentAtEpochMs: number): string | Uint8Array {
     const readings = this.read(modelNowMs);
-    // Header fields first: the observer reads deviceId, seq and ts for end-to-end latency and delivery counts.
-    return JSON.stringify({ deviceId: this.deviceId, seq: this.seq, ts: Math.round(sentAtEpochMs * 1000) / 1000, ...readings });
+    const ts = Math.round(sentAtEpochMs * 1000) / 1000;
+    return encodeTelemetry(this.fleet.plan.telemetry.format, this.deviceId, this.seq, ts, readings);
   }
 }
