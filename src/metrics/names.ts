@@ -62,6 +62,21 @@ export const METRICS = {
     unit: 'messages',
     formula: 'intended sends that fell while the device was offline (not sent, not in sent)',
   },
+  'telemetry.buffered': {
+    type: 'counter',
+    unit: 'messages',
+    formula: 'readings stored while offline (telemetry.buffer > 0) instead of skipped',
+  },
+  'telemetry.flushed': {
+    type: 'counter',
+    unit: 'messages',
+    formula: 'buffered readings sent after a reconnect (also in sent; latency still from their intended time)',
+  },
+  'telemetry.dropped': {
+    type: 'counter',
+    unit: 'messages',
+    formula: 'buffered readings evicted, oldest first, when the ring was full (never sent)',
+  },
   'delivery.received': { type: 'counter', unit: 'messages', formula: 'distinct (device, sequence) pairs the observer received' },
   'delivery.lost': {
     type: 'counter',

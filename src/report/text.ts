@@ -122,6 +122,7 @@ function counters(total: PhaseSummary, style: Style): string[] {
     ],
     ['devices', pairs([['disconnects', c['device.disconnects']], ['reconnects', c['device.reconnects']]])],
     ['telemetry', pairs([['late', c['telemetry.late']], ['skipped', c['telemetry.skipped']]])],
+    ['buffer', pairs([['buffered', c['telemetry.buffered']], ['flushed', c['telemetry.flushed']], ['dropped', c['telemetry.dropped']]])],
     [
       'success',
       [

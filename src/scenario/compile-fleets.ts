@@ -203,7 +203,12 @@ function fleetPlan(f: FleetSpec, params: Readonly<Record<string, unknown>>, firs
       password: t.password,
       tls,
     },
-    telemetry: { everyMs: ms(f.telemetry.every), jitterMs: ms(f.telemetry.jitter), format: f.telemetry.format },
+    telemetry: {
+      everyMs: ms(f.telemetry.every),
+      jitterMs: ms(f.telemetry.jitter),
+      format: f.telemetry.format,
+      bufferSize: f.telemetry.buffer,
+    },
     reconnect: { baseMs: ms(f.reconnect.base), capMs: ms(f.reconnect.cap), maxAttempts: f.reconnect.maxAttempts ?? null },
   };
 }

@@ -75,6 +75,8 @@ export interface TelemetryPlan {
   readonly jitterMs: number;
   /** Payload encoding: a JSON object, or the same map in CBOR. */
   readonly format: 'json' | 'cbor';
+  /** Store-and-forward ring size: readings kept while offline and sent on reconnect; 0 = off. */
+  readonly bufferSize: number;
 }
 
 /** Exponential backoff with full jitter: delay = uniform(0, min(capMs, baseMs × 2^attempt)). */

@@ -57,6 +57,14 @@ const TelemetrySchema = z
     jitter: duration()
       .default('0s')
       .describe('each interval varies by ± up to this much (seeded); must be less than every'),
+    buffer: z
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(0)
+      .describe(
+        'store-and-forward: readings kept while offline (a ring; when full the oldest is dropped) and sent on reconnect; 0 = off, offline readings are skipped',
+      ),
     format: z
       .enum(['json', 'cbor'])
       .default('json')

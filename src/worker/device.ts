@@ -1,8 +1,16 @@
 import type { Rng } from '../core/rng.js';
 import type { AnyDeviceModel, Readings } from '../devices/model.js';
+import { RingBuffer } from '../devices/mcu/ring-buffer.js';
 import { encodeTelemetry } from '../devices/payload.js';
 import type { FleetPlan } from '../scenario/plan.js';
 import type { Connection, DeviceIdentity, Transport } from '../transports/transport.js';
+
+/** A reading taken while offline: its intended time, sequence number and values. */
+export interface BufferedReading {
+  readonly at: number;
+  readonly seq: number;
+  readonly readings: Readings;
+}
 
 export type DeviceStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'failed' | 'stopped';
 
@@ -36,8 +44,10 @@ export class DeviceRuntime {
   lastStepAt = 0;
   /** Sequences sent and not yet acked or failed. */
   readonly pending = new Set<number>();
-  /** Sequences whose publish failed. */
+  /** Sequences whose publish failed, or that were dropped from a full store-and-forward ring. */
   readonly failed: number[] = [];
+  /** Store-and-forward ring, created on first use. */
+  buffer: RingBuffer<BufferedReading> | undefined;
   readonly identity: DeviceIdentity;
 
   constructor(
@@ -79,10 +89,15 @@ export class DeviceRuntime {
     return model.read(this.modelState);
   }
 
-  /** The telemetry payload: read at model time, stamped with the wall-clock send time for end-to-end latency. */
-  sample(modelNowMs: number, sentAtEpochMs: number): string | Uint8Array {
-    const readings = this.read(modelNowMs);
+  /** A payload for reading `seq`, stamped with the wall-clock send time (the observer measures e2e from it). */
+  payload(seq: number, readings: Readings, sentAtEpochMs: number): string | Uint8Array {
     const ts = Math.round(sentAtEpochMs * 1000) / 1000;
-    return encodeTelemetry(this.fleet.plan.telemetry.format, this.deviceId, this.seq, ts, readings);
+    return encodeTelemetry(this.fleet.plan.telemetry.format, this.deviceId, seq, ts, readings);
+  }
+
+  /** Store a reading taken while offline; returns the evicted oldest one when the ring is full. */
+  store(reading: BufferedReading): BufferedReading | undefined {
+    this.buffer ??= new RingBuffer<BufferedReading>(this.fleet.plan.telemetry.bufferSize);
+    return this.buffer.push(reading);
   }
 }

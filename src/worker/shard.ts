@@ -3,6 +3,7 @@ import { failureCode } from '../core/errors.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import type { DrainPhasePlan, PhasePlan, RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
+import type { Readings } from '../devices/model.js';
 import type { CloseInfo, Connection } from '../transports/transport.js';
 import { type FleetContext, DeviceRuntime } from './device.js';
 import { buildDevices } from './fleet.js';
@@ -178,7 +179,13 @@ export class ShardRunner {
       // The first reading fell due before the first CONNACK: send it now, still measured from its intended time.
       const heldAt = d.heldSendAt;
       d.heldSendAt = undefined;
-      this.publishReading(d, heldAt, now);
+      this.publish(d, heldAt, now, d.read(this.modelTime(heldAt)));
+    }
+    if (d.buffer !== undefined && d.buffer.size > 0) {
+      for (const b of d.buffer.drain()) {
+        this.recorder.count('telemetry.flushed');
+        this.publish(d, b.at, now, b.readings, b.seq);
+      }
     }
   }
 
@@ -221,19 +228,29 @@ export class ShardRunner {
   private send(d: DeviceRuntime, at: number, now: number): void {
     if (this.draining) return;
     this.scheduler.at(at + d.nextIntervalMs(this.multiplier), { kind: 'send', device: d });
-    if (d.status === 'online') this.publishReading(d, at, now);
+    if (d.status === 'online') this.publish(d, at, now, d.read(this.modelTime(at)));
     else if (d.status === 'connecting' && !d.everOnline) d.heldSendAt = at;
+    else if (d.fleet.plan.telemetry.bufferSize > 0) this.store(d, at);
     else this.recorder.count('telemetry.skipped');
   }
 
-  /** Sample the model at the intended time `at` and publish; latency is measured from `at`, not from now. */
-  private publishReading(d: DeviceRuntime, at: number, now: number): void {
+  /** Offline with store-and-forward: take the reading now (at its intended time), send it on reconnect. */
+  private store(d: DeviceRuntime, at: number): void {
+    const readings = d.read(this.modelTime(at));
+    this.recorder.count('telemetry.buffered');
+    const evicted = d.store({ at, seq: d.seq, readings });
+    if (evicted === undefined) return;
+    this.recorder.count('telemetry.dropped');
+    d.failed.push(evicted.seq);
+  }
+
+  /** Publish reading d.seq; latency is measured from its intended time `at`, not from now. */
+  private publish(d: DeviceRuntime, at: number, now: number, readings: Readings, seq = d.seq): void {
     const conn = d.conn as Connection;
     const lagMs = now - at;
     this.recorder.observe('schedule.lag', lagMs * 1000);
     if (lagMs > this.plan.report.lateThresholdMs) this.recorder.count('telemetry.late');
-    const payload = d.sample(this.modelTime(at), now);
-    const seq = d.seq;
+    const payload = d.payload(seq, readings, now);
     d.pending.add(seq);
     this.pendingTotal++;
     this.recorder.count('telemetry.sent');
@@ -301,7 +318,8 @@ export class ShardRunner {
     const out: DeviceLedger[] = [];
     for (const d of this.devices) {
       if (d.seq === 0) continue;
-      const unacked = d.pending.size === 0 ? d.failed : [...d.failed, ...d.pending];
+      const stored = d.buffer?.peekAll().map((b) => b.seq) ?? [];
+      const unacked = d.pending.size === 0 && stored.length === 0 ? d.failed : [...d.failed, ...d.pending, ...stored];
       out.push({ deviceId: d.deviceId, lastSeq: d.seq, unacked });
     }
     return out;

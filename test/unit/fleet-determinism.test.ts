@@ -31,7 +31,7 @@ function fleetFingerprint(plan: RunPlan, workers: number): string[] {
       let at = 0;
       for (let i = 0; i < 20; i++) {
         at += d.nextIntervalMs(1);
-        samples.push(`${at.toFixed(3)}:${d.sample(at, 0)}`);
+        samples.push(`${at.toFixed(3)}:${JSON.stringify(d.read(at))}`);
       }
       out.push(`${d.index} ${d.deviceId} ${d.topic} ${samples.join(' ')}`);
     }

@@ -46,7 +46,7 @@ describe('compile: defaults', () => {
           password: undefined,
           tls: undefined,
         },
-        telemetry: { everyMs: 10_000, jitterMs: 0, format: 'json' },
+        telemetry: { everyMs: 10_000, jitterMs: 0, format: 'json', bufferSize: 0 },
         reconnect: { baseMs: 1000, capMs: 30_000, maxAttempts: null },
       },
     ]);
@@ -110,7 +110,7 @@ describe('compile: every option', () => {
         password: 'secret',
         tls: { caFile: resolve(VALID, 'ca.pem'), certFile: undefined, keyFile: undefined, rejectUnauthorized: false, servername: 'broker.local' },
       },
-      telemetry: { everyMs: 500, jitterMs: 50, format: 'json' },
+      telemetry: { everyMs: 500, jitterMs: 50, format: 'json', bufferSize: 0 },
       reconnect: { baseMs: 200, capMs: 5000, maxAttempts: 3 },
     });
     expect(rooms?.firstIndex).toBe(300);
