@@ -46,6 +46,8 @@ export class DeviceRuntime {
   readonly pending = new Set<number>();
   /** Sequences whose publish failed, or that were dropped from a full store-and-forward ring. */
   readonly failed: number[] = [];
+  /** Set by a setTelemetryInterval command. */
+  private everyOverrideMs: number | undefined;
   /** Store-and-forward ring, created on first use. */
   buffer: RingBuffer<BufferedReading> | undefined;
   readonly identity: DeviceIdentity;
@@ -77,7 +79,16 @@ export class DeviceRuntime {
   nextIntervalMs(multiplier: number): number {
     const t = this.fleet.plan.telemetry;
     const jitter = t.jitterMs > 0 ? this.schedRng.uniform(-t.jitterMs, t.jitterMs) : 0;
-    return Math.max(1, t.everyMs / multiplier + jitter);
+    return Math.max(1, this.everyMs / multiplier + jitter);
+  }
+
+  /** The telemetry interval in force: the fleet's, until a setTelemetryInterval command changes it. */
+  get everyMs(): number {
+    return this.everyOverrideMs ?? this.fleet.plan.telemetry.everyMs;
+  }
+
+  set everyMs(ms: number) {
+    this.everyOverrideMs = ms;
   }
 
   /** Advance the model to model time `modelNowMs`, take the next sequence number, and read the sensors. */

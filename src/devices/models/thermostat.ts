@@ -52,8 +52,9 @@ export const thermostat: DeviceModel<Params, State> = {
   },
   onCommand(s, command) {
     if (command.name !== 'setSetpoint') return { status: 404 };
-    const v = (command.payload as { setpoint?: unknown } | null)?.setpoint;
-    if (typeof v !== 'number' || v < 5 || v > 35) return { status: 400, payload: { error: 'setpoint: a number of °C, 5–35' } };
+    const p = command.payload as { setpointC?: unknown; setpoint?: unknown } | null;
+    const v = p?.setpointC ?? p?.setpoint;
+    if (typeof v !== 'number' || v < 5 || v > 35) return { status: 400, payload: { error: 'setpointC: a number of °C, 5–35' } };
     s.setpoint = v;
     return { status: 200, payload: { setpoint: v } };
   },
