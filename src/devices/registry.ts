@@ -1,7 +1,8 @@
 import type { AnyDeviceModel } from './model.js';
+import { coldChainFreezer } from './models/cold-chain-freezer.js';
 import { thermostat } from './models/thermostat.js';
 
-const BUILT_IN: readonly AnyDeviceModel[] = [thermostat];
+const BUILT_IN: readonly AnyDeviceModel[] = [thermostat, coldChainFreezer];
 const registry = new Map<string, AnyDeviceModel>(BUILT_IN.map((m) => [m.name, m]));
 
 export function getModel(name: string): AnyDeviceModel | undefined {
