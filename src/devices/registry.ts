@@ -1,8 +1,9 @@
 import type { AnyDeviceModel } from './model.js';
 import { coldChainFreezer } from './models/cold-chain-freezer.js';
+import { coldRoom } from './models/cold-room.js';
 import { thermostat } from './models/thermostat.js';
 
-const BUILT_IN: readonly AnyDeviceModel[] = [thermostat, coldChainFreezer];
+const BUILT_IN: readonly AnyDeviceModel[] = [thermostat, coldChainFreezer, coldRoom];
 const registry = new Map<string, AnyDeviceModel>(BUILT_IN.map((m) => [m.name, m]));
 
 export function getModel(name: string): AnyDeviceModel | undefined {
