@@ -1,10 +1,11 @@
 import type { AnyDeviceModel } from './model.js';
+import { assetTracker } from './models/asset-tracker.js';
 import { coldChainFreezer } from './models/cold-chain-freezer.js';
 import { coldRoom } from './models/cold-room.js';
 import { pumpVibration } from './models/pump-vibration.js';
 import { thermostat } from './models/thermostat.js';
 
-const BUILT_IN: readonly AnyDeviceModel[] = [thermostat, coldChainFreezer, coldRoom, pumpVibration];
+const BUILT_IN: readonly AnyDeviceModel[] = [thermostat, coldChainFreezer, coldRoom, pumpVibration, assetTracker];
 const registry = new Map<string, AnyDeviceModel>(BUILT_IN.map((m) => [m.name, m]));
 
 export function getModel(name: string): AnyDeviceModel | undefined {
