@@ -1,4 +1,5 @@
 import type { AnyDeviceModel } from './model.js';
+import { airQuality } from './models/air-quality.js';
 import { assetTracker } from './models/asset-tracker.js';
 import { coldChainFreezer } from './models/cold-chain-freezer.js';
 import { coldRoom } from './models/cold-room.js';
@@ -6,7 +7,7 @@ import { pumpVibration } from './models/pump-vibration.js';
 import { smartMeter } from './models/smart-meter.js';
 import { thermostat } from './models/thermostat.js';
 
-const BUILT_IN: readonly AnyDeviceModel[] = [thermostat, coldChainFreezer, coldRoom, pumpVibration, assetTracker, smartMeter];
+const BUILT_IN: readonly AnyDeviceModel[] = [thermostat, coldChainFreezer, coldRoom, pumpVibration, assetTracker, smartMeter, airQuality];
 const registry = new Map<string, AnyDeviceModel>(BUILT_IN.map((m) => [m.name, m]));
 
 export function getModel(name: string): AnyDeviceModel | undefined {
