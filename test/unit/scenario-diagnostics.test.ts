@@ -66,7 +66,7 @@ describe('scenario diagnostics point at the node and say what was expected and f
   it('unknown model, listing the known ones', () => {
     expect(diagnose('unknown-model')).toEqual([
       '4:12  fleets[0].model: unknown model "thermostatt"; did you mean "thermostat"?',
-      '  hint: built-in models: thermostat',
+      '  hint: built-in models: air-quality, asset-tracker, cold-chain-freezer, cold-room, env-sensor, pump-vibration, smart-meter, soil-probe and thermostat',
     ]);
   });
 
