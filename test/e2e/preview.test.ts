@@ -24,7 +24,8 @@ describe('fleetsim preview, models and virtual runs (built CLI)', () => {
   it('preview: an unknown model lists the known ones; a bad parameter names it and its range', async () => {
     const unknown = await fleetsim(['preview', 'toaster']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('known models: thermostat');
+    expect(unknown.stderr).toContain('known models: air-quality, asset-tracker, cold-chain-freezer');
+    expect(unknown.stderr).toContain('thermostat');
     const bad = await fleetsim(['preview', 'thermostat', '--set', 'setpoint=99']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/setpoint/);
