@@ -2,6 +2,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import type { VirtualFigures } from '../report/virtual-text.js';
 import type { RunPlan } from '../scenario/plan.js';
 import { splitShards } from '../scenario/shard.js';
 import { telemetryEndMs } from '../worker/virtual.js';
@@ -11,18 +12,8 @@ import { ShardPool } from './pool.js';
 /** Where virtual-time telemetry goes: NDJSON into a writable stream (a file or stdout), or nowhere. */
 export type VirtualSink = { readonly kind: 'none' } | { readonly kind: 'stream'; readonly stream: Writable; readonly name: string };
 
-export interface VirtualOutcome {
+export interface VirtualOutcome extends VirtualFigures {
   readonly plan: RunPlan;
-  readonly workers: number;
-  readonly samples: number;
-  readonly bytes: number;
-  /** Model time simulated: the timeline up to the end of telemetry. */
-  readonly modelSpanMs: number;
-  readonly wallMs: number;
-  /** samples ÷ wall seconds, the whole run including thread start-up and output. */
-  readonly samplesPerS: number;
-  /** Σ heap growth while shards built their devices ÷ devices: memory per simulated device (V8 heap, approximate). */
-  readonly heapPerDeviceBytes: number;
   readonly shards: readonly VirtualShardResult[];
 }
 

@@ -2,17 +2,24 @@ import { formatDuration } from '../core/duration.js';
 import { formatCount } from './format.js';
 import type { Style } from './style.js';
 
-export interface VirtualSummaryInput {
-  readonly scenario: string;
-  readonly seed: string;
-  readonly devices: number;
+/** The measured figures of a virtual-time run (the engine's outcome extends this). */
+export interface VirtualFigures {
   readonly workers: number;
   readonly samples: number;
   readonly bytes: number;
+  /** Model time simulated: the timeline up to the end of telemetry. */
   readonly modelSpanMs: number;
   readonly wallMs: number;
+  /** samples ÷ wall seconds, the whole run including thread start-up and output. */
   readonly samplesPerS: number;
+  /** Σ heap growth while shards built their devices ÷ devices: memory per simulated device (V8 heap, approximate). */
   readonly heapPerDeviceBytes: number;
+}
+
+export interface VirtualSummaryInput extends VirtualFigures {
+  readonly scenario: string;
+  readonly seed: string;
+  readonly devices: number;
   /** Where the NDJSON went: a file name, "stdout", or null (counted only). */
   readonly sink: string | null;
 }

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getModel } from '../../src/devices/registry.js';
 import { runPlan } from '../../src/engine/run.js';
-import { type EmbeddedHub, startEmbeddedHub } from '../../src/hub/embedded.js';
 import { compileScenarioText } from '../../src/scenario/index.js';
 import { splitShards } from '../../src/scenario/shard.js';
 import { subscribe } from '../../src/transports/mqtt/subscriber.js';
 import { runVirtualShard } from '../../src/worker/virtual.js';
+import { useEmbeddedHub } from '../support/brokers.js';
 
 const SCENARIO = `
 version: 1
@@ -21,13 +21,7 @@ phases:
   - { kind: drain, timeout: 2s }
 `;
 
-let hub: EmbeddedHub;
-beforeAll(async () => {
-  hub = await startEmbeddedHub();
-});
-afterAll(async () => {
-  await hub?.stop();
-});
+const hub = useEmbeddedHub();
 
 describe('live and virtual time run the same device code', () => {
   it('every reading a device published live equals the virtual-time reading with the same device and sequence', async () => {

@@ -1,3 +1,5 @@
+import { afterAll, beforeAll } from 'vitest';
+import { type EmbeddedHub, startEmbeddedHub } from '../../src/hub/embedded.js';
 import { createConnection } from 'node:net';
 
 /** The machine's Mosquitto (override with FLEETSIM_MOSQUITTO_URL). */
@@ -50,4 +52,21 @@ export async function closedPort(): Promise<number> {
 /** A unique topic prefix so parallel runs on a shared broker never see each other's messages. */
 export function uniquePrefix(label: string): string {
   return `fleetsim-test/${label}-${process.pid}-${Math.floor(performance.timeOrigin + performance.now())}`;
+}
+
+/** An embedded hub for the whole test file: started before the first test, stopped after the last. */
+export function useEmbeddedHub(): { readonly url: string } {
+  let hub: EmbeddedHub | undefined;
+  beforeAll(async () => {
+    hub = await startEmbeddedHub();
+  });
+  afterAll(async () => {
+    await hub?.stop();
+  });
+  return {
+    get url(): string {
+      if (hub === undefined) throw new Error('the embedded hub is not started yet (use it inside a test)');
+      return hub.url;
+    },
+  };
 }
