@@ -17,7 +17,7 @@ export function modelsCommand(args: { name: string | undefined; json: boolean },
   }
   const s = term.style;
   const blocks = models.map((m) => {
-    const params = describeParams(m).map((p) => [`  ${p.name}`, p.type, p.default, p.description]);
+    const params = describeParams(m).map((p) => [`  ${p.name}`, p.type, p.default.length > 24 ? '(see --json)' : p.default, p.description]);
     const channels = Object.entries(m.channels).map(([n, c]) => [`  ${n}`, c.unit, c.description]);
     return [
       `${s.bold(m.name)}  ${m.description}`,

@@ -47,6 +47,11 @@ export interface DeviceModel<P = unknown, S = unknown> {
   init(ctx: DeviceContext<P>): S;
   step(state: S, nowMs: number, dtMs: number, rng: Rng): S;
   read(state: S): Readings;
+  /**
+   * True once the device can no longer run (its battery is exhausted): the runtime then stops it for good: it sends
+   * nothing more, closes its connection, and is counted in device.dead. Models without it never die.
+   */
+  dead?(state: S): boolean;
   /** React to a command; models without it answer 404 to every command. */
   onCommand?(state: S, command: DeviceCommand): CommandResult;
 }

@@ -49,6 +49,11 @@ export const METRICS = {
     formula: 'established connections lost before the drain (storm, broker close, network error)',
   },
   'device.reconnects': { type: 'counter', unit: 'connections', formula: 'successful connects after a disconnect' },
+  'device.dead': {
+    type: 'counter',
+    unit: 'events',
+    formula: 'devices stopped for good because their model died (battery exhausted)',
+  },
   'telemetry.sent': { type: 'counter', unit: 'messages', formula: 'publishes handed to the socket' },
   'telemetry.acked': { type: 'counter', unit: 'messages', formula: 'publishes acknowledged (PUBACK for QoS 1, written for QoS 0)' },
   'telemetry.failed': { type: 'counter', unit: 'messages', formula: 'publishes that errored before their ack (by code in errors)' },

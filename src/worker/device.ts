@@ -12,7 +12,7 @@ export interface BufferedReading {
   readonly readings: Readings;
 }
 
-export type DeviceStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'failed' | 'stopped';
+export type DeviceStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'failed' | 'dead' | 'stopped';
 
 /** What devices of one fleet share: plan, model, transport. */
 export interface FleetContext {
@@ -98,6 +98,11 @@ export class DeviceRuntime {
     this.lastStepAt = modelNowMs;
     this.seq++;
     return model.read(this.modelState);
+  }
+
+  /** Whether the model has died (battery exhausted): the runtime stops the device for good. */
+  get modelDead(): boolean {
+    return this.fleet.model.dead?.(this.modelState) === true;
   }
 
   /** A payload for reading `seq`, stamped with the wall-clock send time (the observer measures e2e from it). */

@@ -226,12 +226,27 @@ export class ShardRunner {
   }
 
   private send(d: DeviceRuntime, at: number, now: number): void {
-    if (this.draining) return;
+    if (this.draining || d.status === 'dead') return;
+    if (d.modelDead) {
+      this.die(d);
+      return;
+    }
     this.scheduler.at(at + d.nextIntervalMs(this.multiplier), { kind: 'send', device: d });
     if (d.status === 'online') this.publish(d, at, now, d.read(this.modelTime(at)));
     else if (d.status === 'connecting' && !d.everOnline) d.heldSendAt = at;
     else if (d.fleet.plan.telemetry.bufferSize > 0) this.store(d, at);
     else this.recorder.count('telemetry.skipped');
+  }
+
+  /** The model died (battery exhausted): stop for good, close the connection, never reconnect. */
+  private die(d: DeviceRuntime): void {
+    if (d.status === 'online') this.online--;
+    const conn = d.conn;
+    d.conn = undefined;
+    d.status = 'dead';
+    d.connGen++; // stale connect, drop and close events now drop out
+    this.recorder.count('device.dead');
+    if (conn !== undefined) void conn.close();
   }
 
   /** Offline with store-and-forward: take the reading now (at its intended time), send it on reconnect. */
@@ -307,7 +322,7 @@ export class ShardRunner {
     for (const d of this.devices) {
       const conn = d.conn;
       d.conn = undefined;
-      if (d.status !== 'failed') d.status = 'stopped';
+      if (d.status !== 'failed' && d.status !== 'dead') d.status = 'stopped';
       if (conn !== undefined) closing.push(conn.close());
     }
     await Promise.allSettled(closing);

@@ -62,6 +62,7 @@ export function runVirtualShard(
       const readings = d.read(ts);
       emit({ deviceId: d.deviceId, seq: d.seq, ts: Math.round(ts), readings });
       samples++;
+      if (d.modelDead) break; // a dead device sends nothing more (its last reading says so)
       t = next;
     }
   }

@@ -131,6 +131,7 @@ export const envSensor: DeviceModel<Params, State> = {
     batterySoc: s.batterySoc,
     batteryDead: s.bat.dead,
   }),
+  dead: (s) => s.bat.dead,
   onCommand(s, command) {
     if (command.name !== 'getDiagnostics') return notFound(command);
     return ok({ batteryDead: s.bat.dead, socPercent: round(s.bat.socPercent, 2), usedMah: round(s.bat.usedMah, 2), averageCurrentMa: round(s.currentMa, 4) });

@@ -115,6 +115,7 @@ export const soilProbe: DeviceModel<Params, State> = {
     batteryVoltage: round(s.bat.voltageV, 2),
     batterySoc: round(s.bat.socPercent, 1),
   }),
+  dead: (s) => s.bat.dead,
   onCommand(s, command) {
     if (command.name !== 'getDiagnostics') return notFound(command);
     return ok({
