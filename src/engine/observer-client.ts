@@ -10,6 +10,7 @@ export interface ObserverFinal {
   readonly snapshot: MetricsSnapshot;
   readonly lost: number;
   readonly malformed: number;
+  readonly lostConnection: string | undefined;
 }
 
 /** The main thread's handle on the observer thread (see observer-thread.ts). */

@@ -17,5 +17,7 @@ export type ObserverReply =
       readonly snapshot: MetricsSnapshot;
       readonly lost: number;
       readonly malformed: number;
+      /** Set when the observer's own connection dropped: delivery counts are then incomplete. */
+      readonly lostConnection: string | undefined;
     }
   | { readonly type: 'stopped' };

@@ -27,18 +27,27 @@ port.on('message', (cmd: ObserverCommand) => {
   else void observer.stop().then(() => reply({ type: 'stopped' }));
 });
 
-/** Let stragglers arrive: until as many messages as were acked are seen, or none arrives for 500 ms (at most 3 s). */
+/**
+ * Let stragglers arrive: until as many messages as were acked are seen, or none arrives for 2 s (at most 10 s): a
+ * loaded machine can pause deliveries for a while, and giving up early would report them as lost.
+ */
 async function finish(acked: number, ledgers: DeviceLedger[]): Promise<void> {
   const start = systemClock.now();
   let last = -1;
   let quietSince = start;
-  while (observer.received < acked && systemClock.now() - start < 3000) {
+  while (observer.received < acked && systemClock.now() - start < 10_000 && observer.lostConnection === undefined) {
     const now = systemClock.now();
     if (observer.received !== last) {
       last = observer.received;
       quietSince = now;
-    } else if (now - quietSince > 500) break;
+    } else if (now - quietSince > 2000) break;
     await new Promise((r) => setTimeout(r, 20));
   }
-  reply({ type: 'final', snapshot: observer.snapshot(), lost: observer.lost(ledgers), malformed: observer.malformed });
+  reply({
+    type: 'final',
+    snapshot: observer.snapshot(),
+    lost: observer.lost(ledgers),
+    malformed: observer.malformed,
+    lostConnection: observer.lostConnection,
+  });
 }

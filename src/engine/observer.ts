@@ -21,6 +21,8 @@ export class Observer {
   /** Delivery totals already handed out in snapshots (snapshots carry increments). */
   private reported = { received: 0, duplicated: 0, reordered: 0 };
   malformed = 0;
+  /** Why the observer's connection dropped during the run, if it did: its counts are then incomplete. */
+  lostConnection: string | undefined;
 
   constructor(private readonly clock: Clock) {}
 
@@ -32,7 +34,12 @@ export class Observer {
     const qos = fleets.some((f) => f.transport.qos === 1) ? 1 : 0;
     // The observer connects as the first fleet would: same TLS trust and credentials.
     const security = fleets[0] === undefined ? {} : securityOptions(fleets[0].transport);
-    this.subscriber = await subscribe(url, topicFilters(fleets), qos, (_topic, payload) => this.onMessage(payload), { security });
+    this.subscriber = await subscribe(url, topicFilters(fleets), qos, (_topic, payload) => this.onMessage(payload), {
+      security,
+      onLost: (code) => {
+        this.lostConnection = code;
+      },
+    });
   }
 
   private onMessage(payload: Buffer): void {

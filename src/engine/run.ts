@@ -108,6 +108,12 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     collector.acc.add('observer', last.name, final.snapshot);
     collector.acc.addRunTotal({ 'delivery.lost': final.lost });
     if (final.malformed > 0) emit({ type: 'warn', message: `observer ignored ${final.malformed} malformed messages` });
+    if (final.lostConnection !== undefined) {
+      emit({
+        type: 'warn',
+        message: `the observer lost its connection to ${target.url} (${final.lostConnection}): delivery and e2e figures are incomplete`,
+      });
+    }
 
     const data = collector.acc.data();
     const summary = summarize(data, { saturationMs: plan.report.saturationMs });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { failureCode } from '../../core/errors.js';
 import { TransportError } from '../transport.js';
 import { type IClientOptions, mqtt } from './lib.js';
@@ -15,12 +16,18 @@ export function subscribe(
   filters: readonly string[],
   qos: 0 | 1,
   onMessage: (topic: string, payload: Buffer) => void,
-  options: { clientId?: string; connectTimeoutMs?: number; security?: IClientOptions } = {},
+  options: {
+    clientId?: string;
+    connectTimeoutMs?: number;
+    security?: IClientOptions;
+    /** Called if the subscription's connection closes after it was established (not on close()). */
+    onLost?: (code: string) => void;
+  } = {},
 ): Promise<Subscriber> {
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(url, {
       ...options.security,
-      clientId: options.clientId ?? `fleetsim-observer-${process.pid}-${Math.floor(performance.now())}`,
+      clientId: options.clientId ?? `fleetsim-observer-${randomUUID()}`,
       reconnectPeriod: 0,
       connectTimeout: options.connectTimeoutMs ?? 5000,
       clean: true,
@@ -36,7 +43,11 @@ export function subscribe(
     client.on('error', (err) => {
       lastError = err;
     });
-    client.on('close', () => fail(lastError ?? new TransportError('CONNECTION_CLOSED', 'connection closed before CONNACK')));
+    let closing = false;
+    client.on('close', () => {
+      if (settled && !closing) options.onLost?.(lastError === undefined ? 'CONNECTION_LOST' : failureCode(lastError));
+      fail(lastError ?? new TransportError('CONNECTION_CLOSED', 'connection closed before CONNACK'));
+    });
     client.on('message', onMessage);
     client.once('connect', () => {
       client.subscribe([...filters], { qos }, (err, granted) => {
@@ -44,7 +55,12 @@ export function subscribe(
         if (err !== null && err !== undefined) return fail(err);
         if (refused !== undefined) return fail(new TransportError('SUBSCRIBE_REFUSED', `broker refused ${refused.topic}`));
         settled = true;
-        resolve({ close: () => new Promise<void>((r) => client.end(false, {}, () => r())) });
+        resolve({
+          close: () => {
+            closing = true;
+            return new Promise<void>((r) => client.end(false, {}, () => r()));
+          },
+        });
       });
     });
   });
