@@ -49,10 +49,6 @@ export class Collector {
     }
   }
 
-  nowMs(): number {
-    return this.clock.now();
-  }
-
   intervalsReceived(shard: number): number {
     return this.received.get(shard) ?? 0;
   }

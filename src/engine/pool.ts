@@ -1,14 +1,13 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { workerFile } from '../core/worker-file.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
 import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from '../worker/protocol.js';
 
-/** A running shard as the main thread sees it: its message port and the task's final result. */
+/** A running shard as the main thread sees it: a way to message it, and the task's final result. */
 export interface ShardHandle {
   readonly shard: ShardRange;
-  readonly port: MessagePort;
   readonly result: Promise<ShardResult>;
   send(msg: MainMessage): void;
 }
@@ -39,7 +38,7 @@ export class ShardPool {
     port1.on('message', onMessage);
     const task: ShardTask = { plan, shard, url, port: port2 };
     const result = this.pool.run(task, { transferList: [port2] }) as Promise<ShardResult>;
-    return { shard, port: port1, result, send: (msg) => port1.postMessage(msg) };
+    return { shard, result, send: (msg) => port1.postMessage(msg) };
   }
 
   /** Run a task that is not a live shard (e.g. a virtual-time shard) on a pool made with its entry. */

@@ -92,7 +92,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
         if (current !== undefined) collector.acc.add('observer', current.name, snap);
       });
       options.onProgress?.(collector.acc.live());
-      const failed = failingAbortThreshold(plan, collector, clock.now() - startedAt.getTime());
+      const now = clock.now();
+      const failed = failingAbortThreshold(plan, collector, now, now - startedAt.getTime());
       if (failed !== undefined) stopAll(`threshold ${failed} failed (abortOnFail)`);
     }, TICK_MS);
 
@@ -178,10 +179,10 @@ async function waitForIntervals(collector: Collector, results: readonly ShardRes
   }
 }
 
-function failingAbortThreshold(plan: RunPlan, collector: Collector, elapsedMs: number): string | undefined {
+function failingAbortThreshold(plan: RunPlan, collector: Collector, nowMs: number, elapsedMs: number): string | undefined {
   const armed = plan.thresholds.filter((t) => t.abortOnFail && elapsedMs >= t.delayAbortEvalMs);
   if (armed.length === 0) return undefined;
-  const summary = summarize(collector.acc.data(), { saturationMs: plan.report.saturationMs, nowMs: collector.nowMs() });
+  const summary = summarize(collector.acc.data(), { saturationMs: plan.report.saturationMs, nowMs });
   // A threshold with no data yet is not failing yet: abort only on an observed violation.
   return evaluateThresholds(armed, summary).find((r) => !r.pass && r.observed !== null)?.key;
 }

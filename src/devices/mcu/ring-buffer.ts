@@ -31,8 +31,7 @@ export class RingBuffer<T> {
 
   /** Remove and return every item, oldest first. */
   drain(): T[] {
-    const out: T[] = [];
-    for (let i = 0; i < this.count; i++) out.push(this.items[(this.head + i) % this.items.length] as T);
+    const out = this.peekAll();
     this.items = [];
     this.head = 0;
     this.count = 0;
