@@ -215,3 +215,15 @@ describe('every model', () => {
     });
   }
 });
+
+describe('every model', () => {
+  // The runtime keeps readings (store-and-forward buffer) and adds its own fields: read() must not reuse its object.
+  it.each(listModels().map((m) => m.name))('%s: read() returns a fresh object each time', (name) => {
+    const d = device(name);
+    const a = d.sample(MIN);
+    const snapshot = JSON.stringify(a);
+    const b = d.sample(MIN);
+    expect(b).not.toBe(a);
+    expect(JSON.stringify(a)).toBe(snapshot);
+  });
+});

@@ -33,11 +33,10 @@ export function count(def: number, min: number, max: number, unit: string, meani
   return num(def, min, max, unit, meaning, true);
 }
 
-/**
- * SensorParams as a param: every effect off unless the model (or the scenario) switches it on. Any model exposes its
- * sensor realism the same way, e.g. `sensor: { noiseSd: 0.1, faults: { dropoutRatePerHour: 0.5 } }`.
- */
-export function sensorParamsSchema(unit: string, defaults: Partial<Omit<SensorParams, 'faults'>> & { faults?: Partial<SensorParams['faults']> } = {}) {
+type SensorDefaults = Partial<Omit<SensorParams, 'faults'>> & { faults?: Partial<SensorParams['faults']> };
+
+/** The sensor-realism object in `unit` (every effect off unless `defaults` switches it on), without a default. */
+export function sensorObjectSchema(unit: string, defaults: SensorDefaults = {}) {
   const d = { ...SENSOR_OFF, ...defaults, faults: { ...SENSOR_OFF.faults, ...defaults.faults } };
   const f = d.faults;
   const faults = z
@@ -61,9 +60,24 @@ export function sensorParamsSchema(unit: string, defaults: Partial<Omit<SensorPa
       driftPerDay: num(d.driftPerDay, -1e6, 1e6, `${unit}/day`, 'linear calibration drift per day of model time'),
       faults,
     })
-    .strict()
+    .strict();
+}
+
+/**
+ * SensorParams as a model param (the model's main channel): every effect off unless the model (or the scenario)
+ * switches it on, e.g. `sensor: { noiseSd: 0.1, faults: { dropoutRatePerHour: 0.5 } }`. Any other channel gets the
+ * same effects from the fleet's `sensors:` map, applied by the runtime.
+ */
+export function sensorParamsSchema(unit: string, defaults: SensorDefaults = {}) {
+  const d = { ...SENSOR_OFF, ...defaults, faults: { ...SENSOR_OFF.faults, ...defaults.faults } };
+  return sensorObjectSchema(unit, defaults)
     .default(d)
     .describe(`sensor realism (noise, ADC, drift, faults) on the main channel, ${unit}`);
+}
+
+/** A fleet's `sensors:` entry for a channel in `unit`: sensor realism plus the decimals of the reported value. */
+export function channelSensorSchema(unit: string) {
+  return sensorObjectSchema(unit).extend({ decimals: count(2, 0, 6, '', 'decimals of the reported value') });
 }
 
 /** Battery-device duty cycle: awake `activeMs` per sample at `activeMa`, asleep at `sleepUa` µA otherwise. */
