@@ -66,8 +66,10 @@ function blockSchema(k: AnyBlockKind) {
     shape[name] = (input.type === 'value' ? valueInputSchema(input) : z.object(dutyCycleParams).strict().describe(input.meaning)).optional();
   }
   if (k.hasUnit === true) {
-    const error = (iss: { input?: unknown }): string => `expected a unit, e.g. "lx"; found ${describeFound(iss.input)}`;
-    shape.unit = z.string({ error }).max(32, { error }).optional().describe('unit of the value (documentation, channel units, sensor messages)');
+    const error = (iss: { input?: unknown }): string => `expected a unit of a number, e.g. "lx"; found ${describeFound(iss.input)}`;
+    // 'flag', 'on/off' and 'text' mark non-numeric channels (model.ts isNumericChannel).
+    const notNumeric = (u: string): boolean => u === 'flag' || u === 'on/off' || u === 'text';
+    shape.unit = z.string({ error }).max(32, { error }).refine((u) => !notNumeric(u), { error }).optional().describe('unit of the value (documentation, channel units, sensor messages)');
   }
   return z.object(shape).strict().describe(k.description);
 }
