@@ -10,7 +10,6 @@ import { parseYaml } from '../../src/scenario/yaml.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;
-const HOUR = 60 * MIN;
 
 const EXAMPLE = `
 description: greenhouse probe on a battery

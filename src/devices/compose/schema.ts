@@ -10,7 +10,7 @@ import { DEFAULTS as SENSOR_OFF, type SensorParams } from '../physics/sensor.js'
 import { type DutyCycle } from '../models/common.js';
 import { blockKind, blockKindNames, BLOCK_KINDS, outputOf, type ResolvedOutput } from './catalog.js';
 import type { AnyBlockKind } from './kind.js';
-import { paramsObject, valueInputSchema } from './params.js';
+import { REF_PATTERN, paramsObject, valueInputSchema } from './params.js';
 
 /** A block after parsing: its params complete (defaults applied), its inputs as written. */
 export interface BlockDef {
@@ -196,7 +196,8 @@ function checkDefinition(def: unknown, ctx: Ctx): void {
       const value = b[input];
       if (spec.type === 'dutyCycle') {
         if (value !== undefined && b[spec.instead] !== undefined) issue(['blocks', name, input], `expected ${spec.instead} or ${input}, not both; found both`, value);
-      } else if (typeof value === 'string') {
+      } else if (typeof value === 'string' && REF_PATTERN.test(value)) {
+        // (a malformed reference is the input schema's problem, reported there)
         resolve(value, ['blocks', name, input], { before: name, unit: spec.unit });
       }
     }
