@@ -105,9 +105,10 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
         y
           .positional('name', { type: 'string', describe: 'show one model only' })
           .option('json', { type: 'boolean', default: false, describe: 'as JSON' })
+          .option('blocks', { type: 'boolean', default: false, describe: 'list the blocks composed models are built from (name: one block kind)' })
           .example('$0 models', 'every model')
           .example('$0 models thermostat', 'one model'),
-      (a) => guard(() => modelsCommand({ name: a.name, json: a.json }, term)),
+      (a) => guard(() => modelsCommand({ name: a.name, json: a.json, blocks: a.blocks }, term)),
     )
     .command(
       'preview <subject>',
