@@ -62,7 +62,7 @@ export function paramsObject(
 ): z.ZodType<Record<string, unknown>> {
   const shape: Record<string, z.ZodType> = {};
   for (const [key, spec] of Object.entries(specs)) shape[key] = paramSchema(spec, key in defaults ? defaults[key] : spec.def);
-  const object = z.object(shape).strict();
+  const object = z.object(shape, { error: (iss) => (iss.code === 'invalid_type' ? `expected a map of params; found ${describeFound(iss.input)}` : undefined) }).strict();
   if (check === undefined) return object as z.ZodType<Record<string, unknown>>;
   return object.superRefine((p, ctx) => {
     for (const problem of check(p)) ctx.addIssue({ code: 'custom', path: [problem.key], message: problem.message, input: p[problem.key] });

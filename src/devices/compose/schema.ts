@@ -86,6 +86,8 @@ const blockUnion = z.discriminatedUnion('kind', BLOCK_KINDS.map(blockSchema) as 
 
 const refError = (iss: { input?: unknown }): string => `expected a reference "block.output", e.g. "air.temperatureC"; found ${describeFound(iss.input)}`;
 const decimalsError = (iss: { input?: unknown }): string => `expected a whole number from 0 to 6 decimals; found ${describeFound(iss.input)}`;
+const channelError = (iss: { code?: string; input?: unknown }): string | undefined =>
+  iss.code === 'invalid_type' ? `expected a channel: a map with from: block.output; found ${describeFound(iss.input)}` : undefined;
 const channelSchema = z
   .object({
     from: z.string({ error: refError }).describe('the block output this channel reports, "block.output"'),
@@ -98,7 +100,7 @@ const channelSchema = z
       .describe(`decimal places of a numeric reading (0–6; default ${DEFAULT_DECIMALS})`),
     sensor: z.unknown().optional().describe('sensor realism in the output unit: noiseSd, bits, rangeMin, rangeMax, offset, driftPerDay, faults (numeric outputs only)'),
     description: z.string().optional().describe("replaces the output's description"),
-  })
+  }, { error: channelError })
   .strict();
 
 const mapError = (what: string) => (iss: { input?: unknown }) => `expected a map of ${what}; found ${describeFound(iss.input)}`;
@@ -113,13 +115,13 @@ function build(withName: boolean) {
             .describe('the model name fleets use'),
         }
       : {}),
-    description: z.string().optional().describe('one line: what the device is'),
+    description: z.string({ error: (iss) => `expected one line of text; found ${describeFound(iss.input)}` }).optional().describe('one line: what the device is'),
     blocks: z.record(z.string(), blockUnion, { error: mapError('blocks, name: { kind, params }') }).describe('ordered blocks, stepped in this order'),
     channels: z.record(z.string(), channelSchema, { error: mapError('channels, name: { from: block.output }') }).describe('what the device reports, in this order'),
-    dead: z.string().optional().describe('a battery block: the device stops for good once it is dead'),
+    dead: z.string({ error: (iss) => `expected the name of a battery block; found ${describeFound(iss.input)}` }).optional().describe('a battery block: the device stops for good once it is dead'),
   };
   return z
-    .object(shape)
+    .object(shape, { error: (iss) => (iss.code === 'invalid_type' ? `expected a model definition: a map with blocks and channels; found ${describeFound(iss.input)}` : undefined) })
     .strict()
     .superRefine(checkDefinition, { when: (payload) => isRecord(payload.value) })
     .transform((v) => finish(v as unknown as Record<string, unknown>));
