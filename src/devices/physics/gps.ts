@@ -78,15 +78,54 @@ function wp(p: GpsParams, i: number): readonly [number, number] {
   return p.route[((i % p.route.length) + p.route.length) % p.route.length] ?? [0, 0];
 }
 
+/** Per-params constants: each segment's ends, length and bearing, and the geofence's bounding box. */
+interface Route {
+  /** Per segment i: [lat1, lon1, lat2, lon2, lengthM, bearingDeg]. */
+  seg: Float64Array;
+  /** Half-sizes of a box around the geofence, degrees, outside which a point is surely outside; NaN = always test. */
+  latBox: number;
+  lonBox: number;
+}
+
+const SEG = 6;
+const routes = new WeakMap<GpsParams, Route>();
+
+/** Segment data are computed by the same functions as before, once per params object (all devices share it). */
+function routeOf(p: GpsParams): Route {
+  let r = routes.get(p);
+  if (r !== undefined) return r;
+  const n = p.route.length;
+  const seg = new Float64Array(n * SEG);
+  for (let i = 0; i < n; i++) {
+    const [la1, lo1] = wp(p, i);
+    const [la2, lo2] = wp(p, i + 1);
+    seg.set([la1, lo1, la2, lo2, haversineM(la1, lo1, la2, lo2), bearingDeg(la1, lo1, la2, lo2)], i * SEG);
+  }
+  // Conservative box: haversine distance ≥ R·|Δlat|, and ≥ R·cos(lat)·|Δlon| for small angles; 1 % margin.
+  const latBox = ((p.geofenceRadiusM / EARTH_RADIUS_M) / RAD) * 1.01;
+  const maxLat = Math.abs(p.geofenceLat) + latBox;
+  const lonBox = (latBox / Math.cos(maxLat * RAD)) * 1.01;
+  const ok = p.geofenceRadiusM <= 100_000 && maxLat < 80 && Math.abs(p.geofenceLon) + lonBox < 180; // small, no pole, no date line
+  r = { seg, latBox: ok ? latBox : NaN, lonBox: ok ? lonBox : NaN };
+  routes.set(p, r);
+  return r;
+}
+
 function place(s: GpsState, p: GpsParams, lengthM: number): void {
-  const [la1, lo1] = wp(p, s.segment);
-  const [la2, lo2] = wp(p, s.segment + 1);
+  const r = routeOf(p);
+  const o = s.segment * SEG;
+  const la1 = r.seg[o] as number;
+  const lo1 = r.seg[o + 1] as number;
+  const la2 = r.seg[o + 2] as number;
+  const lo2 = r.seg[o + 3] as number;
   const f = lengthM > 0 ? s.alongM / lengthM : 0;
   s.trueLat = la1 + (la2 - la1) * f;
   s.trueLon = lo1 + (lo2 - lo1) * f;
-  s.headingDeg = bearingDeg(la1, lo1, la2, lo2);
+  s.headingDeg = r.seg[o + 5] as number;
   if (p.geofenceRadiusM > 0) {
-    const inside = haversineM(s.trueLat, s.trueLon, p.geofenceLat, p.geofenceLon) <= p.geofenceRadiusM;
+    // Outside the box the distance surely exceeds the radius (skip the trig); inside it, the exact test as always.
+    const far = Math.abs(s.trueLat - p.geofenceLat) > r.latBox || Math.abs(s.trueLon - p.geofenceLon) > r.lonBox;
+    const inside = !far && haversineM(s.trueLat, s.trueLon, p.geofenceLat, p.geofenceLon) <= p.geofenceRadiusM;
     if (inside && !s.insideGeofence) s.geofenceEntries++;
     if (!inside && s.insideGeofence) s.geofenceExits++;
     s.insideGeofence = inside;
@@ -94,9 +133,7 @@ function place(s: GpsState, p: GpsParams, lengthM: number): void {
 }
 
 function segmentLength(p: GpsParams, i: number): number {
-  const [a, b] = wp(p, i);
-  const [c, d] = wp(p, i + 1);
-  return haversineM(a, b, c, d);
+  return routeOf(p).seg[i * SEG + 4] as number;
 }
 
 export function initGps(p: GpsParams, rng: Rng): GpsState {
@@ -156,8 +193,13 @@ export function stepGps(s: GpsState, p: GpsParams, _nowMs: number, dtMs: number,
       const dec = (v * v) / (2 * D);
       const tStop = (2 * D) / v;
       tt = Math.min(rem, tStop, capS);
-      if (tt === tStop) [moved, s.speedMs] = [D, 0];
-      else [moved, s.speedMs] = [v * tt - 0.5 * dec * tt * tt, v - dec * tt];
+      if (tt === tStop) {
+        moved = D;
+        s.speedMs = 0;
+      } else {
+        moved = v * tt - 0.5 * dec * tt * tt;
+        s.speedMs = v - dec * tt;
+      }
     } else if (v < p.cruiseMs) {
       const tc = (p.cruiseMs - v) / a;
       const tb = (-v + Math.sqrt((v * v) / 2 + a * D)) / a;
