@@ -115,12 +115,15 @@ export function stepThermal(s: ThermalState, p: ThermalParams, nowMs: number, dt
       const heating = cool ? !s.on : s.on; // true when the switch happens on the way up
       const thr = heating ? hi : lo;
       const T = s.temperatureC;
+      const endT = target + (T - target) * Math.exp(-k * rem);
       let cross = Infinity;
       if (heating ? T >= thr : T <= thr) cross = 0;
-      else if (heating ? target > thr : target < thr) cross = Math.log((T - target) / (thr - target)) / k;
+      // The crossing time (a log) matters only if the segment ends near or past the threshold; 1e-6 °C short of it
+      // the crossing is surely later than rem (by ≥ 1e-4 ms for any params), so cross = Infinity takes the same branch.
+      else if (heating ? target > thr && endT >= thr - 1e-6 : target < thr && endT <= thr + 1e-6) cross = Math.log((T - target) / (thr - target)) / k;
       if (cross >= rem) {
         if (s.on) s.onMs += rem;
-        s.temperatureC = target + (T - target) * Math.exp(-k * rem);
+        s.temperatureC = endT;
         rem = 0;
       } else {
         if (s.on) s.onMs += cross;
