@@ -5,8 +5,11 @@ import { DEFAULTS as HUMIDITY, type HumidityParams, type HumidityState, initHumi
 import { DEFAULTS as PRESSURE, type PressureParams, type PressureState, initPressure, stepPressure } from '../physics/pressure.js';
 import { type SensorParams, type SensorState, initSensor, readSensor } from '../physics/sensor.js';
 import { DEFAULTS as ROOM, type ThermalParams, type ThermalState, initThermal, stepThermal } from '../physics/thermal.js';
-import { DAY_MS } from '../physics/util.js';
-import { type DutyCycle, batteryParams, dutyCycleCurrentMa, dutyCycleParams, notFound, num, ok, ouStep, perParams, round, sensorParamsSchema } from './common.js';
+import { DAY_MS, OuStepper } from '../physics/util.js';
+import { type DutyCycle, batteryParams, dutyCycleCurrentMa, dutyCycleParams, notFound, num, ok, perParams, round, sensorParamsSchema } from './common.js';
+
+/** The OU step with its decay remembered for the last interval (see OuStepper). */
+const weatherOu = new OuStepper();
 
 const params = z
   .object({
@@ -112,7 +115,7 @@ export const envSensor: DeviceModel<Params, State> = {
   step(s, nowMs, dtMs, rng) {
     if (s.bat.dead || !(dtMs > 0)) return s;
     stepThermal(s.th, s.c.th, nowMs, dtMs, rng);
-    s.weatherC = ouStep(s.weatherC, s.c.weatherSdC, 3 * DAY_MS, dtMs, rng);
+    s.weatherC = weatherOu.step(s.weatherC, s.c.weatherSdC, 3 * DAY_MS, dtMs, rng);
     const t = airC(s);
     // Air masses bring their own moisture: RH follows the daily cycle, not the weather anomaly.
     stepHumidity(s.hum, s.c.hum, s.th.temperatureC, nowMs, dtMs, rng);

@@ -1,13 +1,16 @@
 import { z } from '../../core/zod.js';
 import type { DeviceModel } from '../model.js';
 import { BUILDING, DEFAULTS, type MeterParams, type MeterState, PROFILES, initMeter, stepMeter } from '../physics/meter.js';
-import { HOUR_MS, MINUTE_MS } from '../physics/util.js';
-import { notFound, num, ok, ouStep, perParams, round } from './common.js';
+import { HOUR_MS, MINUTE_MS, OuStepper } from '../physics/util.js';
+import { notFound, num, ok, perParams, round } from './common.js';
 
 const nullableKw = (meaning: string) => {
   const error = (iss: { input?: unknown }): string => `expected a number from 0 to 10000 kW, or null; found ${JSON.stringify(iss.input)}`;
   return z.number({ error }).min(0, { error }).max(10_000, { error }).nullable().default(null).describe(`${meaning}, kW (0–10000); null = the profile's own`);
 };
+
+/** The OU step with its decay remembered for the last interval (see OuStepper). */
+const voltageOu = new OuStepper();
 
 const params = z
   .object({
@@ -88,7 +91,7 @@ export const smartMeter: DeviceModel<Params, State> = {
     if (!(dtMs > 0)) return s;
     stepMeter(s.m, s.c.meter, nowMs, dtMs, rng);
     s.offsetKwh += (s.c.offsetKw * dtMs) / HOUR_MS;
-    s.dv = ouStep(s.dv, s.c.noiseV, 20 * MINUTE_MS, dtMs, rng);
+    s.dv = voltageOu.step(s.dv, s.c.noiseV, 20 * MINUTE_MS, dtMs, rng);
     return s;
   },
   read: (s) => ({

@@ -3,8 +3,11 @@ import type { DeviceModel } from '../model.js';
 import { type BatteryParams, type BatteryState, DEFAULTS as BATTERY, initBattery, stepBattery } from '../physics/battery.js';
 import { type SensorParams, type SensorState, initSensor, readSensor } from '../physics/sensor.js';
 import { DEFAULTS as SOIL, type SoilParams, type SoilState, initSoil, stepSoil } from '../physics/soil.js';
-import { DAY_MS, dailySinusoid } from '../physics/util.js';
-import { type DutyCycle, batteryParams, dutyCycleCurrentMa, dutyCycleParams, notFound, num, ok, ouStep, perParams, round, sensorParamsSchema } from './common.js';
+import { DAY_MS, dailySinusoid, OuStepper } from '../physics/util.js';
+import { type DutyCycle, batteryParams, dutyCycleCurrentMa, dutyCycleParams, notFound, num, ok, perParams, round, sensorParamsSchema } from './common.js';
+
+/** The OU step with its decay remembered for the last interval (see OuStepper). */
+const weatherOu = new OuStepper();
 
 const params = z
   .object({
@@ -101,7 +104,7 @@ export const soilProbe: DeviceModel<Params, State> = {
   step(s, nowMs, dtMs, rng) {
     if (s.bat.dead || !(dtMs > 0)) return s;
     stepSoil(s.soil, s.c.soil, nowMs, dtMs, rng);
-    s.weatherC = ouStep(s.weatherC, 1.5, 3 * DAY_MS, dtMs, rng);
+    s.weatherC = weatherOu.step(s.weatherC, 1.5, 3 * DAY_MS, dtMs, rng);
     const t = soilC(s, nowMs);
     stepBattery(s.bat, s.c.bat, dutyCycleCurrentMa(s.c.duty, dtMs), t, nowMs, dtMs, rng);
     if (s.bat.dead) return s;

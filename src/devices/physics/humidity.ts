@@ -46,18 +46,28 @@ function updateRh(s: HumidityState, temperatureC: number): void {
   s.rhPercent = clamp((100 * s.vapourPressureHPa) / es, 0, 100);
 }
 
+/** Target, decay and noise sd of the last (dt, params): virtual time steps by the same interval (same values). */
+const memo = { dtMs: NaN, rh: NaN, at: NaN, hours: NaN, noise: NaN, target: 0, a: 0, noisy: false, sd: 0 };
+
 /** Relax the vapour pressure toward the target (exact OU update), then read RH at the given air temperature. */
 export function stepHumidity(s: HumidityState, p: HumidityParams, temperatureC: number, _nowMs: number, dtMs: number, rng: Rng): void {
   if (dtMs > 0) {
-    const target = (p.targetRhPercent / 100) * saturationVapourPressureHPa(p.targetAtC);
-    const tauMs = p.relaxHours * HOUR_MS;
-    const a = tauMs > 0 ? Math.exp(-dtMs / tauMs) : 0;
-    s.vapourPressureHPa = target + (s.vapourPressureHPa - target) * a;
-    if (p.noiseHPaPerSqrtHour > 0 && tauMs > 0) {
+    const m = memo;
+    if (dtMs !== m.dtMs || p.targetRhPercent !== m.rh || p.targetAtC !== m.at || p.relaxHours !== m.hours || p.noiseHPaPerSqrtHour !== m.noise) {
+      m.target = (p.targetRhPercent / 100) * saturationVapourPressureHPa(p.targetAtC);
+      const tauMs = p.relaxHours * HOUR_MS;
+      m.a = tauMs > 0 ? Math.exp(-dtMs / tauMs) : 0;
       // Stationary sd of the OU process is σ √(τ/2); the exact update's noise is that × √(1 − a²).
-      const sd = p.noiseHPaPerSqrtHour * Math.sqrt(p.relaxHours / 2) * Math.sqrt(1 - a * a);
-      s.vapourPressureHPa += rng.normal(0, sd);
+      m.noisy = p.noiseHPaPerSqrtHour > 0 && tauMs > 0;
+      m.sd = m.noisy ? p.noiseHPaPerSqrtHour * Math.sqrt(p.relaxHours / 2) * Math.sqrt(1 - m.a * m.a) : 0;
+      m.dtMs = dtMs;
+      m.rh = p.targetRhPercent;
+      m.at = p.targetAtC;
+      m.hours = p.relaxHours;
+      m.noise = p.noiseHPaPerSqrtHour;
     }
+    s.vapourPressureHPa = m.target + (s.vapourPressureHPa - m.target) * m.a;
+    if (m.noisy) s.vapourPressureHPa += rng.normal(0, m.sd);
   }
   updateRh(s, temperatureC);
 }

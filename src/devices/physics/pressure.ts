@@ -33,13 +33,21 @@ export function initPressure(p: PressureParams, rng: Rng): PressureState {
   return { anomalyHPa, pressureHPa: p.meanHPa + anomalyHPa };
 }
 
+/** The decay exp(−dt/τ) and √(1 − a²) of the last (dt, τ): virtual time steps by the same interval (same values). */
+const memo = { dtMs: NaN, tauMs: NaN, a: 0, root: 0 };
+
 /** Exact OU update over dt (valid for any dt), then add the tide at nowMs. */
 export function stepPressure(s: PressureState, p: PressureParams, nowMs: number, dtMs: number, rng: Rng): void {
   if (dtMs > 0) {
     const tauMs = p.frontTauDays * DAY_MS;
-    const a = tauMs > 0 ? Math.exp(-dtMs / tauMs) : 0;
-    s.anomalyHPa *= a;
-    if (p.frontSdHPa > 0) s.anomalyHPa += rng.normal(0, p.frontSdHPa * Math.sqrt(1 - a * a));
+    if (dtMs !== memo.dtMs || tauMs !== memo.tauMs) {
+      memo.a = tauMs > 0 ? Math.exp(-dtMs / tauMs) : 0;
+      memo.root = Math.sqrt(1 - memo.a * memo.a);
+      memo.dtMs = dtMs;
+      memo.tauMs = tauMs;
+    }
+    s.anomalyHPa *= memo.a;
+    if (p.frontSdHPa > 0) s.anomalyHPa += rng.normal(0, p.frontSdHPa * memo.root);
   }
   s.pressureHPa = p.meanHPa + s.anomalyHPa + tideHPa(p, nowMs);
 }

@@ -63,3 +63,26 @@ export function interpolate(table: ReadonlyArray<readonly [number, number]>, x: 
   }
   return last[1];
 }
+
+/**
+ * An Ornstein–Uhlenbeck step with its decay exp(−dt/τ) and noise scale √(1 − a²) remembered for the last (dt, τ):
+ * virtual time steps by the same interval, so a call site mostly skips the exp and sqrt. Same values and draws as
+ * ouStep in models/common.ts; keep one instance per call site.
+ */
+export class OuStepper {
+  private dtMs = NaN;
+  private tauMs = NaN;
+  private a = 0;
+  private root = 0;
+
+  step(x: number, sd: number, tauMs: number, dtMs: number, rng: Rng): number {
+    if (!(dtMs > 0) || !(sd > 0)) return x;
+    if (dtMs !== this.dtMs || tauMs !== this.tauMs) {
+      this.a = tauMs > 0 ? Math.exp(-dtMs / tauMs) : 0;
+      this.root = Math.sqrt(1 - this.a * this.a);
+      this.dtMs = dtMs;
+      this.tauMs = tauMs;
+    }
+    return x * this.a + rng.normal(0, sd * this.root);
+  }
+}
