@@ -103,11 +103,13 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       'list the built-in device models, their parameters (units, defaults, ranges) and channels',
       (y) =>
         y
-          .positional('name', { type: 'string', describe: 'show one model only' })
+          .positional('name', { type: 'string', describe: 'show one model only: a built-in name, or the path of a .model.yaml file or a .ts/.js module' })
           .option('json', { type: 'boolean', default: false, describe: 'as JSON' })
           .option('blocks', { type: 'boolean', default: false, describe: 'list the blocks composed models are built from (name: one block kind)' })
           .example('$0 models', 'every model')
-          .example('$0 models thermostat', 'one model'),
+          .example('$0 models thermostat', 'one model')
+          .example('$0 models scenarios/models/greenhouse.model.yaml', 'a model composed in YAML')
+          .example('$0 models --blocks', 'the blocks to compose models from, their params and outputs'),
       (a) => guard(() => modelsCommand({ name: a.name, json: a.json, blocks: a.blocks }, term)),
     )
     .command(
@@ -115,7 +117,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       'run a few devices of a model or scenario in virtual time; write their telemetry and chart it',
       (y) =>
         y
-          .positional('subject', { type: 'string', demandOption: true, describe: 'a model name, or a scenario .yaml' })
+          .positional('subject', { type: 'string', demandOption: true, describe: 'a model name, a .model.yaml file, a .ts/.js model module, or a scenario .yaml' })
           .option('devices', { type: 'number', default: 3, describe: 'devices per fleet' })
           .option('duration', { type: 'string', describe: 'model time to simulate (default: 24h for a model, the scenario for a scenario)' })
           .option('every', { type: 'string', default: '1m', describe: 'telemetry interval (model preview)' })
@@ -126,7 +128,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .option('plot', { type: 'string', describe: 'write an SVG chart of every channel to this file' })
           .example('$0 preview thermostat --devices 3 --duration 24h --plot thermostat.svg --out t.ndjson', 'a day of three thermostats')
           .example('$0 preview thermostat --set setpoint=19 --format csv', 'CSV on stdout')
-          .example('$0 preview scenarios/quickstart.yaml --devices 2 --plot q.svg > q.ndjson', "a scenario's first devices"),
+          .example('$0 preview scenarios/quickstart.yaml --devices 2 --plot q.svg > q.ndjson', "a scenario's first devices")
+          .example('$0 preview scenarios/models/greenhouse.model.yaml --set air.setpointC=18 --duration 3d', 'a composed model; dotted --set for block params'),
       (a) =>
         guard(() =>
           previewCommand(

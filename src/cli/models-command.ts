@@ -1,15 +1,21 @@
 import { describeBlocks } from '../devices/compose/index.js';
 import { describeParams } from '../devices/describe.js';
 import { listModels } from '../devices/registry.js';
+import { isModelPath } from '../scenario/compile-models.js';
+import { loadModelFromPath } from '../scenario/model-file.js';
 import { table } from '../report/format.js';
 import type { Terminal } from './terminal.js';
 
-/** `fleetsim models`: every built-in model with its parameters (type, default, unit and range) and its channels. */
-export function modelsCommand(args: { name: string | undefined; json: boolean; blocks?: boolean }, term: Terminal): number {
+/**
+ * `fleetsim models`: every built-in model with its parameters (type, default, unit and range) and its channels; or
+ * the model of a *.model.yaml file or .ts/.js module given by path.
+ */
+export async function modelsCommand(args: { name: string | undefined; json: boolean; blocks?: boolean }, term: Terminal): Promise<number> {
   if (args.blocks === true) return blocksCommand(args, term);
-  const models = listModels().filter((m) => args.name === undefined || m.name === args.name);
+  const fromPath = args.name !== undefined && isModelPath(args.name) ? [await loadModelFromPath(args.name)] : undefined;
+  const models = fromPath ?? listModels().filter((m) => args.name === undefined || m.name === args.name);
   if (models.length === 0) {
-    term.err(`unknown model "${args.name}"; known models: ${listModels().map((m) => m.name).join(', ')}`);
+    term.err(`unknown model "${args.name}"; known models: ${listModels().map((m) => m.name).join(', ')}; or give the path of a .model.yaml file or a .ts/.js module`);
     return 2;
   }
   if (args.json) {

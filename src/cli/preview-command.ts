@@ -20,13 +20,13 @@ export interface PreviewArgs {
 }
 
 /** `fleetsim preview`: a few devices in virtual time → NDJSON or CSV, and an SVG chart of every channel. */
-export function previewCommand(args: PreviewArgs, term: Terminal): number {
+export async function previewCommand(args: PreviewArgs, term: Terminal): Promise<number> {
   if (!Number.isInteger(args.devices) || args.devices < 1) {
     throw new FleetsimError('FLEETSIM_E_USAGE', `--devices must be a whole number ≥ 1; got ${args.devices}`);
   }
   const durationMs = args.duration === undefined ? undefined : parseDurationFlag(args.duration);
   const started = performance.now();
-  const result = preview({
+  const result = await preview({
     subject: args.subject,
     devices: args.devices,
     durationMs,
@@ -65,7 +65,14 @@ function parseSets(sets: readonly string[]): Record<string, unknown> {
     if (eq <= 0) throw new FleetsimError('FLEETSIM_E_USAGE', `--set expects name=value; got "${s}"`, { hint: 'e.g. --set setpoint=19' });
     const raw = s.slice(eq + 1);
     const n = Number(raw);
-    out[s.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && Number.isFinite(n) ? n : raw;
+    // A dotted name sets a nested param, e.g. a composed model's block: --set air.setpointC=18.
+    const keys = s.slice(0, eq).split('.');
+    let at = out;
+    for (const key of keys.slice(0, -1)) {
+      const next = at[key];
+      at = (at[key] = next !== null && typeof next === 'object' ? next : {}) as Record<string, unknown>;
+    }
+    at[keys[keys.length - 1] as string] = raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && Number.isFinite(n) ? n : raw;
   }
   return out;
 }

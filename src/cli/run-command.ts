@@ -29,7 +29,7 @@ export interface RunArgs {
 
 /** `fleetsim run`: compile, run, report; the exit code is the CI verdict. */
 export async function runCommand(args: RunArgs, term: Terminal): Promise<number> {
-  const plan = preparePlan(args);
+  const plan = await preparePlan(args);
   const workers = args.workers ?? defaultWorkers(plan.totalDevices);
   if (plan.clock === 'virtual') return runVirtualCommand(plan, workers, args, term);
   if (args.sink !== undefined) throw new FleetsimError('FLEETSIM_E_USAGE', '--sink applies to virtual time only', { hint: 'add --clock virtual' });
@@ -76,8 +76,8 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
   }
 }
 
-function preparePlan(args: RunArgs): RunPlan {
-  const plan = loadScenarioFile(args.scenario, { seed: args.seed, target: args.target, clock: args.clock });
+async function preparePlan(args: RunArgs): Promise<RunPlan> {
+  const plan = await loadScenarioFile(args.scenario, { seed: args.seed, target: args.target, clock: args.clock });
   if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
     throw new FleetsimError('FLEETSIM_E_USAGE', `--workers must be a whole number ≥ 1; got ${args.workers}`);
   }

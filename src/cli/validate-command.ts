@@ -3,8 +3,8 @@ import { loadScenarioFile } from '../scenario/index.js';
 import type { Terminal } from './terminal.js';
 
 /** `fleetsim validate`: load and compile only; every problem is reported at once (exit 2), or a summary (exit 0). */
-export function validateCommand(args: { scenario: string; quiet: boolean }, term: Terminal): number {
-  const plan = loadScenarioFile(args.scenario);
+export async function validateCommand(args: { scenario: string; quiet: boolean }, term: Terminal): Promise<number> {
+  const plan = await loadScenarioFile(args.scenario);
   if (args.quiet) return 0;
   const s = term.style;
   const lines = [

@@ -27,8 +27,14 @@ export interface CommandResult {
 }
 
 export interface ChannelInfo {
+  /** The unit; 'flag' and 'on/off' mark boolean channels. */
   readonly unit: string;
   readonly description: string;
+}
+
+/** Whether a channel reports numbers (sensor realism applies to those only). */
+export function isNumericChannel(info: ChannelInfo | undefined): boolean {
+  return info !== undefined && info.unit !== 'flag' && info.unit !== 'on/off' && info.unit !== 'text';
 }
 
 /**

@@ -30,6 +30,11 @@ export const METRICS = {
     unit: 'µs',
     formula: 'observer receive time − send time stamped in the payload (same host clock)',
   },
+  'telemetry.buffer_age': {
+    type: 'trend',
+    unit: 'µs',
+    formula: 'flush time − intended time of a buffered reading: how long it waited in the device (offline, asleep)',
+  },
   'schedule.lag': {
     type: 'trend',
     unit: 'µs',
@@ -49,6 +54,11 @@ export const METRICS = {
     formula: 'established connections lost before the drain (storm, broker close, network error)',
   },
   'device.reconnects': { type: 'counter', unit: 'connections', formula: 'successful connects after a disconnect' },
+  'device.reboots': {
+    type: 'counter',
+    unit: 'events',
+    formula: 'device reboots (watchdog resets, reboot commands): connection cut, RAM buffer lost, boot time, reconnect',
+  },
   'device.dead': {
     type: 'counter',
     unit: 'events',
@@ -75,12 +85,12 @@ export const METRICS = {
   'telemetry.flushed': {
     type: 'counter',
     unit: 'messages',
-    formula: 'buffered readings sent after a reconnect (also in sent; latency still from their intended time)',
+    formula: 'buffered readings sent once connected (also in sent; their latency counts from the flush, their wait is telemetry.buffer_age)',
   },
   'telemetry.dropped': {
     type: 'counter',
     unit: 'messages',
-    formula: 'buffered readings evicted, oldest first, when the ring was full (never sent)',
+    formula: 'buffered readings evicted, oldest first, when the ring was full, or lost from RAM in a reboot (never sent)',
   },
   'delivery.received': { type: 'counter', unit: 'messages', formula: 'distinct (device, sequence) pairs the observer received' },
   'delivery.lost': {

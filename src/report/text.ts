@@ -19,6 +19,8 @@ const TRENDS = [
   'schedule.lag',
   'eventloop.delay',
 ] as const;
+/** Trends only some runs record (store-and-forward, deep sleep): listed when they have data. */
+const OPTIONAL_TRENDS = ['telemetry.buffer_age'] as const;
 const MAX_ERROR_LINES = 10;
 
 export function renderSummary(result: RunResult, style: Style): string {
@@ -98,7 +100,8 @@ function percentiles(t: TrendStats | undefined): string[] {
 /** Every trend over the whole run; "no data" when it recorded nothing. */
 function trends(total: PhaseSummary, style: Style): string[] {
   const head = ['trends (whole run)', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'];
-  const body = TRENDS.map((name) => {
+  const optional = OPTIONAL_TRENDS.filter((name) => total.trends[name] !== undefined);
+  const body = [...TRENDS, ...optional].map((name) => {
     const t = total.trends[name];
     if (t === undefined) return [name, style.dim('no data')];
     return [name, formatCount(t.count), ...percentiles(t)];
@@ -120,7 +123,15 @@ function counters(total: PhaseSummary, style: Style): string[] {
         ['reordered', c['delivery.reordered']],
       ]),
     ],
-    ['devices', pairs([['disconnects', c['device.disconnects']], ['reconnects', c['device.reconnects']]])],
+    [
+      'devices',
+      pairs([
+        ['disconnects', c['device.disconnects']],
+        ['reconnects', c['device.reconnects']],
+        ['reboots', c['device.reboots']],
+        ['dead', c['device.dead']],
+      ]),
+    ],
     ['telemetry', pairs([['late', c['telemetry.late']], ['skipped', c['telemetry.skipped']]])],
     ['buffer', pairs([['buffered', c['telemetry.buffered']], ['flushed', c['telemetry.flushed']], ['dropped', c['telemetry.dropped']]])],
     [

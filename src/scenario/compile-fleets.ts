@@ -7,10 +7,14 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDuration } from '../core/duration.js';
 import { TemplateError, compileTemplate, placeholders } from '../core/template.js';
-import { getModel, modelNames } from '../devices/registry.js';
+import type { AnyDeviceModel } from '../devices/model.js';
+import type { ModelRef } from '../devices/model-ref.js';
 import { isMap, rawItems, rawString, type CompileContext, type RawMap } from './compile-context.js';
+import type { ModelCatalog } from './compile-models.js';
 import { keyDescription, problem, type DocPath, type Problem } from './issues.js';
-import type { FleetPlan, TlsPlan } from './plan.js';
+import { isNumericChannel } from '../devices/model.js';
+import { channelSensorSchema } from '../devices/models/common.js';
+import type { ChannelSensorPlan, FleetPlan, TlsPlan } from './plan.js';
 import { DEFAULT_ID_PATTERN, DEFAULT_TOPIC, FleetSchema, type FleetSpec } from './schema.js';
 import { didYouMean, listAnd, quoteAll } from './wording.js';
 
@@ -25,7 +29,7 @@ export interface FleetsResult {
 
 const ms = (text: string) => parseDuration(text) as number;
 
-export function compileFleets(raw: unknown, ctx: CompileContext): FleetsResult {
+export function compileFleets(raw: unknown, ctx: CompileContext, models: ModelCatalog): FleetsResult {
   const items = rawItems(raw);
   const plans: (FleetPlan | undefined)[] = [];
   const ids: (string | undefined)[] = [];
@@ -40,15 +44,18 @@ export function compileFleets(raw: unknown, ctx: CompileContext): FleetsResult {
       else seen.set(id, i);
     }
     ids.push(id);
-    const params = checkModel(item, at, ctx);
+    const name = rawString(item, 'model');
+    const resolved = name === undefined ? undefined : models.resolve(name, [...at, 'model']);
+    const params = checkParams(item, at, ctx, resolved?.model);
+    const sensors = checkSensors(item, at, ctx, resolved?.model);
     checkTemplates(item, at, ctx);
     const parsed = FleetSchema.safeParse(item);
-    if (!parsed.success || params === undefined) {
+    if (!parsed.success || resolved === undefined || params === undefined || sensors === undefined) {
       plans.push(undefined);
       return;
     }
     if (!checkFleet(parsed.data, at, ctx)) plans.push(undefined);
-    else plans.push(fleetPlan(parsed.data, params, firstIndex, ctx.dir));
+    else plans.push(fleetPlan(parsed.data, resolved.ref, params, sensors, firstIndex, ctx.dir));
     firstIndex += parsed.data.count;
   });
   checkDistinctIds(items, ctx);
@@ -57,15 +64,9 @@ export function compileFleets(raw: unknown, ctx: CompileContext): FleetsResult {
 }
 
 /** The model's validated params (defaults applied), or undefined after reporting why not. */
-function checkModel(item: unknown, at: DocPath, ctx: CompileContext): Readonly<Record<string, unknown>> | undefined {
-  const name = rawString(item, 'model');
-  if (name === undefined) return undefined;
-  const model = getModel(name);
-  if (model === undefined) {
-    const known = modelNames();
-    ctx.report(problem([...at, 'model'], `unknown model ${JSON.stringify(name)}${didYouMean(name, known)}`, `built-in models: ${listAnd(known)}`));
-    return undefined;
-  }
+function checkParams(item: unknown, at: DocPath, ctx: CompileContext, model: AnyDeviceModel | undefined): Readonly<Record<string, unknown>> | undefined {
+  if (model === undefined) return undefined;
+  const name = model.name;
   const raw = isMap(item) ? (item.params ?? {}) : {};
   if (!isMap(raw)) return undefined; // the schema reports the wrong type
   const result = ctx.mapper.parse(model.params, raw);
@@ -76,6 +77,40 @@ function checkModel(item: unknown, at: DocPath, ctx: CompileContext): Readonly<R
     ctx.report(paramProblem(described === undefined ? p : { ...p, hint: `${key as string}: ${described}` }, [...at, 'params'], name));
   }
   return undefined;
+}
+
+/**
+ * The fleet's `sensors:` map: each key must be a numeric channel of the model, each value sensor realism in that
+ * channel's unit. Undefined after reporting why not (or when the model is unknown: checkModel reports that).
+ */
+function checkSensors(
+  item: unknown,
+  at: DocPath,
+  ctx: CompileContext,
+  model: AnyDeviceModel | undefined,
+): Readonly<Record<string, ChannelSensorPlan>> | undefined {
+  const raw = isMap(item) ? (item.sensors ?? {}) : {};
+  if (!isMap(raw) || model === undefined) return undefined; // the schema / the model resolver report it
+  const channels = Object.keys(model.channels).filter((c) => isNumericChannel(model.channels[c]));
+  const out: Record<string, ChannelSensorPlan> = {};
+  let ok = true;
+  for (const [channel, spec] of Object.entries(raw)) {
+    const path = [...at, 'sensors', channel];
+    const info = model.channels[channel];
+    if (info === undefined || !isNumericChannel(info)) {
+      const what = info === undefined ? `${model.name} has no channel ${JSON.stringify(channel)}` : `${model.name} channel ${JSON.stringify(channel)} is not numeric (${info.unit})`;
+      ctx.report(problem(path, `${what}${didYouMean(channel, channels)}`, `numeric channels: ${listAnd(channels)}`, 'key'));
+      ok = false;
+      continue;
+    }
+    const result = ctx.mapper.parse(channelSensorSchema(info.unit), spec ?? {});
+    if (result.ok) out[channel] = result.value;
+    else {
+      ok = false;
+      for (const p of result.problems) ctx.report(problem([...path, ...p.path], `${channel} sensor: ${p.message}`, p.hint, p.at));
+    }
+  }
+  return ok ? out : undefined;
 }
 
 /** Rewords a params problem to name the model: "thermostat expects a number at most 35; found 50". */
@@ -173,7 +208,16 @@ function checkDistinctIds(items: readonly unknown[], ctx: CompileContext): void 
   });
 }
 
-function fleetPlan(f: FleetSpec, params: Readonly<Record<string, unknown>>, firstIndex: number, dir: string): FleetPlan {
+function fleetPlan(
+  f: FleetSpec,
+  ref: ModelRef,
+  params: Readonly<Record<string, unknown>>,
+  sensors: Readonly<Record<string, ChannelSensorPlan>>,
+  firstIndex: number,
+  dir: string,
+): FleetPlan {
+  const mcu = f.mcu;
+  const deep = mcu.sleep === 'deep';
   const t = f.transport;
   const tls: TlsPlan | undefined =
     t.tls === undefined
@@ -187,7 +231,8 @@ function fleetPlan(f: FleetSpec, params: Readonly<Record<string, unknown>>, firs
         };
   return {
     id: f.id,
-    model: f.model,
+    model: ref.name,
+    modelRef: ref,
     params,
     count: f.count,
     firstIndex,
@@ -207,8 +252,18 @@ function fleetPlan(f: FleetSpec, params: Readonly<Record<string, unknown>>, firs
       everyMs: ms(f.telemetry.every),
       jitterMs: ms(f.telemetry.jitter),
       format: f.telemetry.format,
-      bufferSize: f.telemetry.buffer,
+      // A deep sleeper holds the readings of the wakes between connections whatever buffer says.
+      bufferSize: deep ? Math.max(f.telemetry.buffer, mcu.connectEvery) : f.telemetry.buffer,
     },
     reconnect: { baseMs: ms(f.reconnect.base), capMs: ms(f.reconnect.cap), maxAttempts: f.reconnect.maxAttempts ?? null },
+    mcu: {
+      bootMs: ms(mcu.bootTime),
+      clockDriftPpm: mcu.clockDriftPpm,
+      clockSyncMs: ms(mcu.clockSync),
+      watchdogResetsPerDay: mcu.watchdogResetsPerDay,
+      sleep: mcu.sleep,
+      connectEvery: mcu.connectEvery,
+    },
+    sensors,
   };
 }

@@ -7,6 +7,7 @@ import { parseDuration } from '../core/duration.js';
 import { FleetsimError } from '../core/errors.js';
 import { isMap, type CompileContext } from './compile-context.js';
 import { compileFleets } from './compile-fleets.js';
+import { compileModels } from './compile-models.js';
 import { compilePhases } from './compile-phases.js';
 import { compileThresholds } from './compile-thresholds.js';
 import { ScenarioError, formatPath, splitHint, type Diagnostic } from './diagnostics.js';
@@ -28,7 +29,16 @@ export interface ScenarioOverrides {
   target?: string | undefined;
 }
 
-export function compileScenarioText(text: string, file: string, overrides: ScenarioOverrides = {}): RunPlan {
+/**
+ * Compile scenario text. `moduleErrors`: why module models named by the scenario failed to import (loadScenarioFile
+ * imports them first; from text alone, module models are not available).
+ */
+export function compileScenarioText(
+  text: string,
+  file: string,
+  overrides: ScenarioOverrides = {},
+  moduleErrors: ReadonlyMap<string, string> = new Map(),
+): RunPlan {
   const flags = checkOverrides(overrides);
   const yaml = parseYaml(text);
   if (yaml.problems.length > 0) {
@@ -47,13 +57,15 @@ export function compileScenarioText(text: string, file: string, overrides: Scena
   const parsed = mapper.parse(ScenarioSchema, data);
   if (!parsed.ok) problems.push(...parsed.problems);
   const ctx: CompileContext = { mapper, dir: dirname(resolve(file)), report: (p) => problems.push(p) };
-  const fleets = compileFleets(data.fleets, ctx);
+  const fileProblems: Diagnostic[] = [];
+  const models = compileModels(data.models, ctx, moduleErrors, fileProblems);
+  const fleets = compileFleets(data.fleets, ctx, models);
   const phases = compilePhases(data.phases, fleets, ctx);
   const thresholds = compileThresholds(data.thresholds, phases.names, ctx);
 
   if (problems.length > 0 || !parsed.ok || fleets.plans === undefined || phases.plans === undefined) {
     if (problems.length === 0) throw new FleetsimError('FLEETSIM_E_INTERNAL', `scenario ${file} failed to compile without a reported problem`);
-    throw new ScenarioError(unique(problems).map((p) => diagnostic(p, file, yaml)));
+    throw new ScenarioError([...unique(problems).map((p) => diagnostic(p, file, yaml)), ...fileProblems]);
   }
 
   const s = parsed.value;

@@ -26,9 +26,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Sorted by line, then column; the order files are read in. */
+/** Grouped by file (in the order the files first appear), then sorted by line and column: the order files are read in. */
 export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
-  return [...diags].sort((a, b) => a.line - b.line || a.col - b.col);
+  const files = [...new Set(diags.map((d) => d.file))];
+  return [...diags].sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.col - b.col);
 }
 
 /**

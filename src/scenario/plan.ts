@@ -1,3 +1,5 @@
+import type { ModelRef } from '../devices/model-ref.js';
+
 /**
  * RunPlan: the compiled, validated, frozen form of a scenario. Everything downstream (engine, workers, report) reads
  * only this; nothing downstream reads YAML. All times are milliseconds, all rates are per second.
@@ -32,7 +34,10 @@ export type TargetPlan = { readonly kind: 'embedded' } | { readonly kind: 'url';
 
 export interface FleetPlan {
   readonly id: string;
+  /** The model's name, for reports (a module model's own name). */
   readonly model: string;
+  /** Where the model comes from: built-in, composed in YAML, or a module path (workers load it from here). */
+  readonly modelRef: ModelRef;
   /** Model parameters, already validated by the model's schema (defaults applied). */
   readonly params: Readonly<Record<string, unknown>>;
   readonly count: number;
@@ -43,6 +48,43 @@ export interface FleetPlan {
   readonly transport: TransportPlan;
   readonly telemetry: TelemetryPlan;
   readonly reconnect: ReconnectPlan;
+  readonly mcu: McuPlan;
+  /** Sensor realism applied by the runtime to the model's channels, by channel name (validated against the model). */
+  readonly sensors: Readonly<Record<string, ChannelSensorPlan>>;
+}
+
+/** MCU behaviour of every device of a fleet; all zero / none is an ideal, always-on device. */
+export interface McuPlan {
+  /** Power-on or reboot to the first connection attempt, ms. */
+  readonly bootMs: number;
+  /** Bound of the seeded per-device clock error, ppm; 0 = a perfect clock and no deviceTime in readings. */
+  readonly clockDriftPpm: number;
+  /** Resync (SNTP) interval of the device clock, ms; 0 = never. */
+  readonly clockSyncMs: number;
+  /** Seeded watchdog resets per device per day of model time. */
+  readonly watchdogResetsPerDay: number;
+  /** deep: disconnect between wakes, connect again to send. */
+  readonly sleep: 'none' | 'deep';
+  /** With sleep deep: connect on every Nth wake. */
+  readonly connectEvery: number;
+}
+
+/** Sensor realism of one channel (see physics/sensor.ts), plus the decimals the reading is rounded to. */
+export interface ChannelSensorPlan {
+  readonly noiseSd: number;
+  readonly bits: number;
+  readonly rangeMin: number;
+  readonly rangeMax: number;
+  readonly offset: number;
+  readonly driftPerDay: number;
+  readonly decimals: number;
+  readonly faults: {
+    readonly stuckRatePerDay: number;
+    readonly stuckDurationMinutes: number;
+    readonly spikeRatePerHour: number;
+    readonly spikeMagnitude: number;
+    readonly dropoutRatePerHour: number;
+  };
 }
 
 export interface TransportPlan {

@@ -86,10 +86,60 @@ const ReconnectSchema = z
   .prefault({})
   .describe('how a device reconnects after losing its connection: exponential backoff with full jitter');
 
+const McuSchema = z
+  .strictObject({
+    bootTime: duration()
+      .default('0s')
+      .describe('power-on (and reboot) to the first connection attempt; readings due while booting are not taken'),
+    clockDriftPpm: z
+      .number()
+      .min(0)
+      .max(1000)
+      .default(0)
+      .describe(
+        "crystal error bound, ppm: each device's clock runs fast or slow by a seeded amount within ± this; above 0 adds deviceTime (the device clock, epoch ms) to every reading",
+      ),
+    clockSync: duration()
+      .default('0s')
+      .describe('SNTP resync interval that sets the device clock right again (seeded phase per device); 0s = never'),
+    watchdogResetsPerDay: z
+      .number()
+      .min(0)
+      .max(86_400)
+      .default(0)
+      .describe(
+        'seeded watchdog resets per device and day of model time: the device reboots (connection lost, RAM buffer lost, boot time, reconnect)',
+      ),
+    sleep: z
+      .enum(['none', 'deep'])
+      .default('none')
+      .describe('none: stays connected; deep: radio off between readings: wakes, samples, connects, sends, disconnects, sleeps'),
+    connectEvery: z
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(1)
+      .describe('with sleep: deep, connect on every Nth wake only; the readings in between wait in the buffer'),
+  })
+  .prefault({})
+  .describe('MCU behaviour: boot time, clock drift, watchdog resets, deep sleep');
+
+const SensorsSchema = z
+  .record(z.string(), z.record(z.string(), z.unknown()))
+  .default({})
+  .describe(
+    "sensor realism on any numeric channel of the model: channel → { noiseSd, bits, rangeMin, rangeMax, offset, driftPerDay, decimals, faults: { stuckRatePerDay, stuckDurationMinutes, spikeRatePerHour, spikeMagnitude, dropoutRatePerHour } }, in the channel's unit",
+  );
+
 export const FleetSchema = z
   .strictObject({
     id: identifier().describe('fleet id, unique in the scenario; used in device ids, topics and reports'),
-    model: z.string().min(1).describe('device model from the built-in registry, e.g. thermostat'),
+    model: z
+      .string()
+      .min(1)
+      .describe(
+        'device model: a built-in (e.g. thermostat), a name from models:, or a path relative to this file to a *.model.yaml file or a .ts/.js module exporting a DeviceModel',
+      ),
     count: z.int().min(1).describe('number of devices in the fleet'),
     idPattern: z
       .string()
@@ -103,6 +153,8 @@ export const FleetSchema = z
     transport: TransportSchema,
     telemetry: TelemetrySchema,
     reconnect: ReconnectSchema,
+    mcu: McuSchema,
+    sensors: SensorsSchema,
   })
   .describe('a group of identical devices');
 
@@ -232,6 +284,12 @@ export const ScenarioSchema = z
     target: target()
       .default('embedded')
       .describe('"embedded" (fleetsim starts its own hub) or a broker URL: mqtt://, mqtts://, ws:// or wss://'),
+    models: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe(
+        'device models composed in YAML from physics blocks, by name: { description, blocks: { name: { kind, params, …inputs } }, channels: { name: { from: block.output, decimals, sensor } }, dead }; `fleetsim models --blocks` lists the block kinds',
+      ),
     fleets: z.array(FleetSchema).min(1).describe('the simulated devices, as fleets of identical devices'),
     phases: z
       .array(PhaseSchema)

@@ -1,5 +1,7 @@
 import type { Rng } from '../core/rng.js';
+import type { ChannelSensors } from '../devices/channel-sensors.js';
 import type { AnyDeviceModel, Readings } from '../devices/model.js';
+import type { Mcu } from '../devices/mcu/mcu.js';
 import { RingBuffer } from '../devices/mcu/ring-buffer.js';
 import { encodeTelemetry } from '../devices/payload.js';
 import type { FleetPlan } from '../scenario/plan.js';
@@ -12,7 +14,8 @@ export interface BufferedReading {
   readonly readings: Readings;
 }
 
-export type DeviceStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'failed' | 'dead' | 'stopped';
+/** booting: powered on or rebooting, not yet connecting; asleep: deep sleep between wakes (radio off). */
+export type DeviceStatus = 'idle' | 'booting' | 'connecting' | 'online' | 'asleep' | 'offline' | 'failed' | 'dead' | 'stopped';
 
 /** What devices of one fleet share: plan, model, transport. */
 export interface FleetContext {
@@ -35,7 +38,6 @@ export class DeviceRuntime {
   everOnline = false;
   /** Set just before fleetsim drops the connection on purpose (disconnect storm). */
   dropping = false;
-  telemetryStarted = false;
   /** Intended time of a first reading that fell due while the first connection was still being made. */
   heldSendAt: number | undefined;
   /** Last telemetry sequence number sent (1-based). */
@@ -50,6 +52,10 @@ export class DeviceRuntime {
   private everyOverrideMs: number | undefined;
   /** Store-and-forward ring, created on first use. */
   buffer: RingBuffer<BufferedReading> | undefined;
+  /** Deep sleep: wakes so far (every connectEvery-th one connects). */
+  wakes = 0;
+  /** Deep sleep: go back to sleep once nothing is pending on the connection of this wake. */
+  sleepWhenIdle = false;
   readonly identity: DeviceIdentity;
 
   constructor(
@@ -64,6 +70,10 @@ export class DeviceRuntime {
     readonly schedRng: Rng,
     readonly modelRng: Rng,
     public modelState: unknown,
+    /** Sensor realism on channels (the fleet's sensors: map); undefined when the fleet has none. */
+    readonly sensors: ChannelSensors | undefined,
+    /** Clock and watchdog; undefined for an ideal MCU. */
+    readonly mcu: Mcu | undefined,
   ) {
     const t = fleet.plan.transport;
     this.identity = { deviceId, clientId: deviceId, username: t.username, password: t.password };
@@ -91,13 +101,30 @@ export class DeviceRuntime {
     this.everyOverrideMs = ms;
   }
 
-  /** Advance the model to model time `modelNowMs`, take the next sequence number, and read the sensors. */
+  /** A reboot loses what lived in RAM: settings from commands. */
+  forgetRam(): void {
+    this.everyOverrideMs = undefined;
+  }
+
+  /** Whether this device sleeps between wakes (the fleet's mcu.sleep: deep). */
+  get sleeper(): boolean {
+    return this.fleet.plan.mcu.sleep === 'deep';
+  }
+
+  /**
+   * Advance the model to model time `modelNowMs`, take the next sequence number, and read the sensors: the model's
+   * channels, then the fleet's sensor realism on them, then the device clock (deviceTime) when it drifts.
+   */
   read(modelNowMs: number): Readings {
     const model = this.fleet.model;
-    this.modelState = model.step(this.modelState, modelNowMs, modelNowMs - this.lastStepAt, this.modelRng);
+    const dtMs = modelNowMs - this.lastStepAt;
+    this.modelState = model.step(this.modelState, modelNowMs, dtMs, this.modelRng);
     this.lastStepAt = modelNowMs;
     this.seq++;
-    return model.read(this.modelState);
+    const readings = model.read(this.modelState);
+    this.sensors?.apply(readings, modelNowMs, dtMs);
+    if (this.mcu?.hasClock === true) readings.deviceTime = this.mcu.deviceTime(modelNowMs);
+    return readings;
   }
 
   /** Whether the model has died (battery exhausted): the runtime stops the device for good. */

@@ -1,5 +1,8 @@
 import { createRng } from '../core/rng.js';
 import { compileTemplate } from '../core/template.js';
+import { ChannelSensors } from '../devices/channel-sensors.js';
+import { Mcu } from '../devices/mcu/mcu.js';
+import type { McuPlan } from '../scenario/plan.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
 import { type FleetContext, DeviceRuntime } from './device.js';
@@ -17,6 +20,7 @@ export function buildDevices(plan: RunPlan, shard: ShardRange, fleets: readonly 
     if (first >= end) continue;
     const idOf = compileTemplate(f.idPattern, ['fleet', 'index']);
     const topicOf = compileTemplate(f.transport.topic, ['deviceId', 'fleet', 'index']);
+    const hasSensors = Object.keys(f.sensors).length > 0;
     for (let g = first; g < end; g++) {
       const index = g - f.firstIndex;
       const deviceId = idOf({ fleet: f.id, index });
@@ -24,8 +28,16 @@ export function buildDevices(plan: RunPlan, shard: ShardRange, fleets: readonly 
       const modelRng = createRng(plan.seed, 'model', f.id, index);
       const schedRng = createRng(plan.seed, 'schedule', f.id, index);
       const state = fleet.model.init({ deviceId, fleetId: f.id, index, params: f.params, rng: modelRng });
-      out.push(new DeviceRuntime(g, index, deviceId, topic, fleet, schedRng, modelRng, state));
+      // Streams of their own, created only when used: switching either on changes neither timing nor model values.
+      const sensors = hasSensors ? new ChannelSensors(f.sensors, createRng(plan.seed, 'sensors', f.id, index)) : undefined;
+      const mcu = needsMcu(f.mcu) ? new Mcu(f.mcu, createRng(plan.seed, 'mcu', f.id, index), plan.startTimeMs) : undefined;
+      out.push(new DeviceRuntime(g, index, deviceId, topic, fleet, schedRng, modelRng, state, sensors, mcu));
     }
   }
   return out;
+}
+
+/** A clock that drifts or a watchdog that fires needs per-device MCU state; boot time and sleep do not. */
+function needsMcu(m: McuPlan): boolean {
+  return m.clockDriftPpm > 0 || m.watchdogResetsPerDay > 0;
 }

@@ -1,5 +1,5 @@
 import { systemClock } from '../core/clock.js';
-import { getModel } from '../devices/registry.js';
+import { loadModel } from '../devices/model-ref.js';
 import { createMqttTransport } from '../transports/mqtt/client.js';
 import type { FleetContext } from './device.js';
 import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.js';
@@ -11,11 +11,8 @@ import { ShardRunner } from './shard.js';
  */
 export default async function runShardTask(task: ShardTask): Promise<ShardResult> {
   const { plan, shard, url, port } = task;
-  const fleets: FleetContext[] = plan.fleets.map((f) => {
-    const model = getModel(f.model);
-    if (model === undefined) throw new Error(`unknown model "${f.model}" in fleet ${f.id}`);
-    return { plan: f, model, transport: createMqttTransport(url, f.transport) };
-  });
+  const fleets: FleetContext[] = [];
+  for (const f of plan.fleets) fleets.push({ plan: f, model: await loadModel(f.modelRef), transport: createMqttTransport(url, f.transport) });
   const post = (msg: WorkerMessage): void => port.postMessage(msg);
   const runner = new ShardRunner(plan, shard, { clock: systemClock, fleets, post });
   port.on('message', (msg: MainMessage) => {

@@ -3,9 +3,10 @@ import { failureCode } from '../core/errors.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import type { DrainPhasePlan, PhasePlan, RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
-import type { Readings } from '../devices/model.js';
+import type { CommandResult, DeviceCommand, Readings } from '../devices/model.js';
 import type { CloseInfo, Connection } from '../transports/transport.js';
 import { type FleetContext, DeviceRuntime } from './device.js';
+import { handleCommand } from './commands.js';
 import { buildDevices } from './fleet.js';
 import { arrivalAt, connectAssignments } from './phases/connect.js';
 import { stormDropOffsetMs } from './phases/storm.js';
@@ -16,6 +17,7 @@ type ShardEvent =
   | { readonly kind: 'connect'; readonly device: DeviceRuntime; readonly gen: number }
   | { readonly kind: 'send'; readonly device: DeviceRuntime }
   | { readonly kind: 'drop'; readonly device: DeviceRuntime; readonly gen: number }
+  | { readonly kind: 'reboot'; readonly device: DeviceRuntime; readonly watchdog: boolean }
   | { readonly kind: 'phase'; readonly phase: PhasePlan }
   | { readonly kind: 'interval' }
   | { readonly kind: 'probe' }
@@ -78,9 +80,15 @@ export class ShardRunner {
     for (const d of this.devices) {
       const a = assignments.get(d.fleet.plan.id);
       if (a === undefined) continue;
-      const at = arrivalAt(t0, a, d.localIndex);
+      // Powered on at its arrival; the first connection attempt (and the telemetry schedule) waits for the boot.
+      const at = arrivalAt(t0, a, d.localIndex) + d.fleet.plan.mcu.bootMs;
       d.lastStepAt = this.modelTime(at);
       this.scheduler.at(at, { kind: 'connect', device: d, gen: d.connGen });
+      // The telemetry schedule is anchored here, not to a CONNACK, so every intended time and value is seed-determined.
+      this.scheduler.at(at + d.schedRng.uniform(0, d.fleet.plan.telemetry.everyMs), { kind: 'send', device: d });
+      if (d.mcu !== undefined && d.fleet.plan.mcu.watchdogResetsPerDay > 0) {
+        this.scheduler.at(d.mcu.nextResetAfter(at - t0) + t0, { kind: 'reboot', device: d, watchdog: true });
+      }
     }
     this.scheduler.at(t0 + INTERVAL_MS, { kind: 'interval' });
     this.scheduler.at(t0 + PROBE_MS, { kind: 'probe' });
@@ -105,6 +113,9 @@ export class ShardRunner {
           e.device.dropping = true;
           e.device.conn.drop();
         }
+        return;
+      case 'reboot':
+        this.reboot(e.device, at, e.watchdog);
         return;
       case 'phase':
         this.enterPhase(e.phase, now);
@@ -151,42 +162,111 @@ export class ShardRunner {
     d.fleet.transport
       .connect({ identity: d.identity, onClose: (info) => this.onClose(d, gen, info) })
       .then(
-        (conn) => this.onConnected(d, gen, conn, startedAt, at),
+        (conn) => this.onConnected(d, gen, conn, startedAt),
         (err: unknown) => this.onConnectFailed(d, gen, err),
       );
   }
 
-  private onConnected(d: DeviceRuntime, gen: number, conn: Connection, startedAt: number, intendedAt: number): void {
-    if (this.finished || this.draining || gen !== d.connGen) {
+  private onConnected(d: DeviceRuntime, gen: number, conn: Connection, startedAt: number): void {
+    if (this.finished) {
       void conn.close();
       return;
     }
     const now = this.deps.clock.now();
+    // It got its CONNACK, whatever the device does with it: connect.attempts = ok + failed (+ in flight at the end).
     this.recorder.count('connect.ok');
     this.recorder.observe('connect.latency', (now - startedAt) * 1000);
-    if (d.everOnline) this.recorder.count('device.reconnects');
+    if (this.draining || gen !== d.connGen) {
+      void conn.close(); // the run is draining, or the device moved on (a reboot cut this attempt)
+      return;
+    }
+    if (d.everOnline && !d.sleeper) this.recorder.count('device.reconnects'); // a sleeper's wakes are not reconnects
     d.everOnline = true;
     d.status = 'online';
     d.conn = conn;
     d.attempt = 0;
     this.online++;
-    if (!d.telemetryStarted) {
-      d.telemetryStarted = true;
-      // The schedule is anchored to the intended arrival, so every intended time (and every value) is seed-determined.
-      this.scheduler.at(intendedAt + d.schedRng.uniform(0, d.fleet.plan.telemetry.everyMs), { kind: 'send', device: d });
+    // Oldest first: buffered readings, then the one held for the first CONNACK (it is newer than any buffered one).
+    // A buffered reading waited by design (offline, asleep): its send is due now, so its latency and lag count from
+    // now; the held one was due to be sent at its own time, so it counts from then (coordinated omission stays visible).
+    if (d.buffer !== undefined && d.buffer.size > 0) {
+      for (const b of d.buffer.drain()) {
+        this.recorder.count('telemetry.flushed');
+        this.recorder.observe('telemetry.buffer_age', (now - b.at) * 1000);
+        this.publish(d, now, now, b.readings, b.seq);
+      }
     }
     if (d.heldSendAt !== undefined) {
-      // The first reading fell due before the first CONNACK: send it now, still measured from its intended time.
+      // A reading fell due before the first CONNACK: send it now, still measured from its intended time.
       const heldAt = d.heldSendAt;
       d.heldSendAt = undefined;
       this.publish(d, heldAt, now, d.read(this.modelTime(heldAt)));
     }
-    if (d.buffer !== undefined && d.buffer.size > 0) {
-      for (const b of d.buffer.drain()) {
-        this.recorder.count('telemetry.flushed');
-        this.publish(d, b.at, now, b.readings, b.seq);
-      }
+    if (d.sleeper) {
+      d.sleepWhenIdle = true;
+      if (d.pending.size === 0) this.sleep(d);
     }
+  }
+
+  /** Deep sleep: the wake's work is acknowledged; disconnect cleanly (radio off) until a wake connects again. */
+  private sleep(d: DeviceRuntime): void {
+    d.sleepWhenIdle = false;
+    if (d.status !== 'online') return;
+    this.online--;
+    const conn = d.conn;
+    d.conn = undefined;
+    d.status = 'asleep';
+    d.connGen++; // its close is not a lost connection
+    if (conn !== undefined) void conn.close();
+  }
+
+  /**
+   * A reboot (watchdog reset, or the reboot command): power is cut, so the connection drops without a
+   * DISCONNECT and RAM is lost (store-and-forward readings are counted as dropped, command settings revert); the
+   * device boots for mcu.bootTime, skipping the readings due meanwhile, then connects again. The telemetry schedule
+   * keeps its phase, and the model (the physical world) runs on.
+   */
+  private reboot(d: DeviceRuntime, at: number, watchdog: boolean): void {
+    if (this.draining || this.finished || d.status === 'dead') return;
+    const bootMs = d.fleet.plan.mcu.bootMs;
+    if (watchdog && d.mcu !== undefined) {
+      this.scheduler.at(d.mcu.nextResetAfter(at + bootMs - this.t0) + this.t0, { kind: 'reboot', device: d, watchdog: true });
+    }
+    this.recorder.count('device.reboots');
+    if (d.status === 'online') this.online--;
+    const conn = d.conn;
+    d.conn = undefined;
+    d.connGen++; // stale connects, drops and closes drop out
+    if (conn !== undefined) conn.drop();
+    if (d.heldSendAt !== undefined) this.offline(d, d.heldSendAt); // it was due before the reset
+    d.heldSendAt = undefined;
+    for (const b of d.buffer?.drain() ?? []) {
+      this.recorder.count('telemetry.dropped');
+      d.failed.push(b.seq);
+    }
+    d.sleepWhenIdle = false;
+    d.attempt = 0;
+    d.forgetRam();
+    d.status = 'booting';
+    this.scheduler.at(at + bootMs, { kind: 'connect', device: d, gen: d.connGen }); // on the timeline, as in virtual time
+  }
+
+  /** A command for one of this shard's devices, from whatever carried it (issue 4: methods, C2D, twins). */
+  command(d: DeviceRuntime, command: DeviceCommand): CommandResult {
+    return handleCommand(d, command, {
+      reboot: (target) => {
+        if (this.draining || this.finished) return false;
+        const now = this.deps.clock.now();
+        // After the answer is on its way, as a device acknowledges a reboot method before going down.
+        this.scheduler.at(now, { kind: 'reboot', device: target, watchdog: false });
+        return true;
+      },
+    });
+  }
+
+  /** This shard's device with `deviceId`, if it has it. */
+  device(deviceId: string): DeviceRuntime | undefined {
+    return this.devices.find((d) => d.deviceId === deviceId);
   }
 
   private onConnectFailed(d: DeviceRuntime, gen: number, err: unknown): void {
@@ -232,10 +312,34 @@ export class ShardRunner {
       return;
     }
     this.scheduler.at(at + d.nextIntervalMs(this.multiplier), { kind: 'send', device: d });
-    if (d.status === 'online') this.publish(d, at, now, d.read(this.modelTime(at)));
-    else if (d.status === 'connecting' && !d.everOnline) d.heldSendAt = at;
-    else if (d.fleet.plan.telemetry.bufferSize > 0) this.store(d, at);
+    if (d.status === 'booting') this.recorder.count('telemetry.skipped');
+    else if (d.sleeper && d.status !== 'online') this.wake(d, at, now);
+    else if (d.status === 'online') this.publish(d, at, now, d.read(this.modelTime(at)));
+    else if ((d.status === 'connecting' || d.status === 'idle') && !d.everOnline) {
+      // Before the first CONNACK: hold the newest reading for it (sent then, latency still from its intended time).
+      if (d.heldSendAt !== undefined) this.offline(d, d.heldSendAt);
+      d.heldSendAt = at;
+    } else this.offline(d, at);
+  }
+
+  /** A reading due while not connected: kept in the store-and-forward buffer when there is one, else skipped. */
+  private offline(d: DeviceRuntime, at: number): void {
+    if (d.fleet.plan.telemetry.bufferSize > 0) this.store(d, at);
     else this.recorder.count('telemetry.skipped');
+  }
+
+  /**
+   * A deep sleeper wakes and samples into its buffer; every connectEvery-th wake also connects, and the connection
+   * flushes the buffer, then the device sleeps again once everything is acknowledged (see onConnected, onAck).
+   */
+  private wake(d: DeviceRuntime, at: number, now: number): void {
+    d.wakes++;
+    this.store(d, at); // sampled now, kept in RAM until the radio is up
+    const due = d.wakes % d.fleet.plan.mcu.connectEvery === 0;
+    if (!due || !(d.status === 'asleep' || d.status === 'failed' || d.status === 'idle')) return;
+    if (d.status === 'failed') d.attempt = 0; // a new wake, a new round of attempts
+    d.status = 'asleep';
+    this.connect(d, at, now);
   }
 
   /** The model died (battery exhausted): stop for good, close the connection, never reconnect. */
@@ -276,6 +380,7 @@ export class ShardRunner {
     // After the shard finished, what is still pending was counted as in flight at stop: leave it there.
     if (this.finished || !d.pending.delete(seq)) return;
     this.pendingTotal--;
+    if (d.sleepWhenIdle && d.pending.size === 0) this.sleep(d);
     if (err !== undefined) {
       d.failed.push(seq);
       this.recorder.count('telemetry.failed');

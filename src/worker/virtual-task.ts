@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { getModel } from '../devices/registry.js';
+import { loadModel } from '../devices/model-ref.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
 import { runVirtualShard, sampleLine } from './virtual.js';
@@ -25,13 +25,10 @@ export interface VirtualShardResult {
 const FLUSH_BYTES = 1 << 20;
 
 /** Piscina task for virtual time: simulate one shard, stream its NDJSON to a file in large writes. */
-export default function runVirtualTask(task: VirtualTask): VirtualShardResult {
+export default async function runVirtualTask(task: VirtualTask): Promise<VirtualShardResult> {
   const { plan, shard } = task;
-  const models = plan.fleets.map((f) => {
-    const model = getModel(f.model);
-    if (model === undefined) throw new Error(`unknown model "${f.model}" in fleet ${f.id}`);
-    return { plan: f, model };
-  });
+  const models = [];
+  for (const f of plan.fleets) models.push({ plan: f, model: await loadModel(f.modelRef) });
   const fd = task.file === null ? null : openSync(task.file, 'w');
   let buffer = '';
   let bytes = 0;

@@ -29,8 +29,9 @@ export const NO_TRANSPORT: Transport = {
  * device code and streams as a live run: each device's first reading is due at its intended arrival plus the seeded
  * uniform(0, every), then every interval (÷ the spike multiplier in force, ± jitter), until telemetry stops (the drain
  * phase, or the end of the timeline). Devices run one after another (device-major order), so the output of shards
- * written in shard order is the same bytes whatever the shard count. Disconnect storms do not apply: there is no
- * connection to drop.
+ * written in shard order is the same bytes whatever the shard count. Disconnect storms and deep sleep do not apply:
+ * there is no connection to drop. Boot time delays the first reading; a watchdog reset skips the readings due while
+ * the device reboots.
  */
 export function runVirtualShard(
   plan: RunPlan,
@@ -54,15 +55,27 @@ export function runVirtualShard(
   for (const d of devices) {
     const a = assignments.get(d.fleet.plan.id);
     if (a === undefined) continue;
-    const arrival = arrivalAt(0, a, d.localIndex);
+    const bootMs = d.fleet.plan.mcu.bootMs;
+    const arrival = arrivalAt(0, a, d.localIndex) + bootMs; // powered on at arrival, connected after booting
     d.lastStepAt = plan.startTimeMs + arrival;
+    const watchdog = d.mcu !== undefined && d.fleet.plan.mcu.watchdogResetsPerDay > 0 ? d.mcu : undefined;
+    let resetAt = watchdog === undefined ? Infinity : watchdog.nextResetAfter(arrival);
+    let bootedAt = arrival;
     for (let t = arrival + d.schedRng.uniform(0, d.fleet.plan.telemetry.everyMs); t < endMs; ) {
+      while (t >= resetAt && watchdog !== undefined) {
+        // A watchdog reset: the device reboots; readings due while it boots are not taken (see ShardRunner.reboot).
+        bootedAt = resetAt + bootMs;
+        resetAt = watchdog.nextResetAfter(bootedAt);
+        d.forgetRam();
+      }
       const next = t + d.nextIntervalMs(multiplierAt(t));
-      const ts = plan.startTimeMs + t;
-      const readings = d.read(ts);
-      emit({ deviceId: d.deviceId, seq: d.seq, ts: Math.round(ts), readings });
-      samples++;
-      if (d.modelDead) break; // a dead device sends nothing more (its last reading says so)
+      if (t >= bootedAt) {
+        const ts = plan.startTimeMs + t;
+        const readings = d.read(ts);
+        emit({ deviceId: d.deviceId, seq: d.seq, ts: Math.round(ts), readings });
+        samples++;
+        if (d.modelDead) break; // a dead device sends nothing more (its last reading says so)
+      }
       t = next;
     }
   }

@@ -11,7 +11,7 @@ const SCENARIO = `
 version: 1
 name: cbor
 fleets:
-  - { id: c, model: thermostat, count: 10, telemetry: { every: 200ms, format: cbor } }
+  - { id: c, model: thermostat, count: 10, telemetry: { every: 200ms, format: cbor, buffer: 20 } }
 phases:
   - { kind: connect, rate: 100/s, settle: 200ms }
   - { kind: steady, duration: 1s }

@@ -53,7 +53,7 @@ describe('every target scheme: mqtt, ws, mqtts, wss (the hub serves all four)', 
   for (const scheme of ['mqtt', 'ws', 'mqtts', 'wss'] as const) {
     it(`${scheme}://: devices connect, publish, and the observer receives every acked message`, async () => {
       const url = hub.listening.find((l) => l.scheme === scheme)?.url as string;
-      const plan = loadScenarioFile(scenarioFile(scheme, scheme === 'mqtts' || scheme === 'wss'), { target: url });
+      const plan = await loadScenarioFile(scenarioFile(scheme, scheme === 'mqtts' || scheme === 'wss'), { target: url });
       const out = await runPlan(plan, { workers: 1 });
       const c = out.summary.total.counters;
       expect(out.url).toBe(url);
@@ -67,7 +67,7 @@ describe('every target scheme: mqtt, ws, mqtts, wss (the hub serves all four)', 
 
   it('mqtts:// without trusting the CA: the target is refused with a certificate error', async () => {
     const url = hub.listening.find((l) => l.scheme === 'mqtts')?.url as string;
-    const plan = loadScenarioFile(scenarioFile('untrusted', false), { target: url });
+    const plan = await loadScenarioFile(scenarioFile('untrusted', false), { target: url });
     await expect(runPlan(plan, { workers: 1 })).rejects.toThrow(/SELF_SIGNED|certificate/i);
   });
 });

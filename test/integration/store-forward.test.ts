@@ -30,10 +30,13 @@ describe('store-and-forward while offline (real sockets, embedded hub)', () => {
     expect(c['telemetry.dropped']).toBeGreaterThan(0);
     // every buffered reading was either flushed or dropped (the storm ended long before the drain)
     expect(c['telemetry.flushed'] + c['telemetry.dropped']).toBe(c['telemetry.buffered']);
-    expect(c['telemetry.flushed']).toBeLessThanOrEqual(40 * 3);
+    // One ring per connection: after the storm, and (on a loaded machine) before a slow first CONNACK.
+    expect(c['telemetry.flushed']).toBeLessThanOrEqual(40 * 3 * 2);
     expect(out.summary.reconciliation.ok).toBe(true);
     expect(c['delivery.lost']).toBe(0); // dropped readings were never acked, so they are not "lost"
-    expect(c['delivery.received']).toBe(c['telemetry.acked']);
+    // A publish in flight when the storm cut its connection fails at the device, yet the hub may have had it already.
+    expect(c['delivery.received']).toBeGreaterThanOrEqual(c['telemetry.acked']);
+    expect(c['delivery.received']).toBeLessThanOrEqual(c['telemetry.sent']);
   });
 
   it('with buffer 0 the same offline readings are skipped instead', async () => {

@@ -5,7 +5,7 @@ import { runVirtual } from '../../src/engine/virtual-run.js';
 import { loadScenarioFile } from '../../src/scenario/index.js';
 
 async function ndjson(workers: number, seed?: string): Promise<{ text: string; samples: number }> {
-  const plan = loadScenarioFile('scenarios/quickstart.yaml', { clock: 'virtual', seed });
+  const plan = await loadScenarioFile('scenarios/quickstart.yaml', { clock: 'virtual', seed });
   const stream = new PassThrough();
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
@@ -31,7 +31,7 @@ describe('virtual time across worker threads', () => {
   });
 
   it('counting only (no sink) simulates the same number of samples', async () => {
-    const plan = loadScenarioFile('scenarios/quickstart.yaml', { clock: 'virtual' });
+    const plan = await loadScenarioFile('scenarios/quickstart.yaml', { clock: 'virtual' });
     const out = await runVirtual(plan, { workers: 2, sink: { kind: 'none' } });
     expect(out.samples).toBe((await ndjson(1)).samples);
     expect(out.bytes).toBe(0);

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { FleetsimError } from '../../src/core/errors.js';
-import { arrivalSpanMs, compileScenarioText, loadScenarioFile, type RunPlan } from '../../src/scenario/index.js';
+import { readFileSync } from 'node:fs';
+import { arrivalSpanMs, compileScenarioText, type RunPlan } from '../../src/scenario/index.js';
 
 const VALID = 'test/fixtures/scenarios/valid';
+/** As loadScenarioFile does, synchronously (these scenarios name no module models). */
+const loadScenarioFile = (path: string): RunPlan => compileScenarioText(readFileSync(path, 'utf8'), path);
 
 function isDeepFrozen(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return true;
@@ -48,6 +51,9 @@ describe('compile: defaults', () => {
         },
         telemetry: { everyMs: 10_000, jitterMs: 0, format: 'json', bufferSize: 0 },
         reconnect: { baseMs: 1000, capMs: 30_000, maxAttempts: null },
+        modelRef: { kind: 'builtin', name: 'thermostat' },
+        mcu: { bootMs: 0, clockDriftPpm: 0, clockSyncMs: 0, watchdogResetsPerDay: 0, sleep: 'none', connectEvery: 1 },
+        sensors: {},
       },
     ]);
   });

@@ -66,7 +66,7 @@ describe('scenario diagnostics point at the node and say what was expected and f
   it('unknown model, listing the known ones', () => {
     expect(diagnose('unknown-model')).toEqual([
       '4:12  fleets[0].model: unknown model "thermostatt"; did you mean "thermostat"?',
-      '  hint: built-in models: air-quality, asset-tracker, cold-chain-freezer, cold-room, env-sensor, pump-vibration, smart-meter, soil-probe and thermostat',
+      '  hint: built-in models: air-quality, asset-tracker, cold-chain-freezer, cold-room, env-sensor, pump-vibration, smart-meter, soil-probe and thermostat; or a path to a .model.yaml file or a .ts/.js module',
     ]);
   });
 
@@ -197,5 +197,20 @@ describe('formatDiagnostics', () => {
     expect(err.diagnostics.map((d) => d.message)).toEqual(['first', 'second']);
     expect(err.exitCode()).toBe(2);
     expect(JSON.parse(JSON.stringify(err))).toMatchObject({ code: 'FLEETSIM_E_SCENARIO', diagnostics: [{ line: 2 }, { line: 9 }] });
+  });
+});
+
+describe('fleet sensors and mcu', () => {
+  it('names the channel, the unit and the allowed range', () => {
+    expect(diagnose('bad-sensors')).toEqual([
+      '7:7  fleets[0].sensors.humidty: env-sensor has no channel "humidty"; did you mean "humidity"?',
+      '  hint: numeric channels: temperature, humidity, pressure, batteryVoltage and batterySoc',
+      '8:7  fleets[0].sensors.batteryDead: env-sensor channel "batteryDead" is not numeric (flag)',
+      '  hint: numeric channels: temperature, humidity, pressure, batteryVoltage and batterySoc',
+      '9:28  fleets[0].sensors.pressure.noiseSd: pressure sensor: expected a number from 0 to 1000000 hPa; found -1',
+      '9:42  fleets[0].sensors.pressure.decimals: pressure sensor: expected a whole number from 0 to 6; found 9',
+      '10:19  fleets[0].mcu.sleep: expected "none" or "deep"; found "light"',
+      '10:41  fleets[0].mcu.clockDriftPpm: expected a number at most 1000; found 5000',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arrivalOffsetMs, loadScenarioFile, scalePlan, type PhasePlan } from '../../src/scenario/index.js';
 
-const plan = loadScenarioFile('test/fixtures/scenarios/valid/full.yaml');
+const plan = await loadScenarioFile('test/fixtures/scenarios/valid/full.yaml');
 
 function byKind<K extends PhasePlan['kind']>(phases: readonly PhasePlan[], kind: K): Extract<PhasePlan, { kind: K }> {
   const p = phases.find((x) => x.kind === kind);
