@@ -85,7 +85,7 @@ async function modelPlan(req: PreviewRequest): Promise<RunPlan> {
     const lines = err.diagnostics.map((d) => {
       const param = /^fleets\[0\]\.params\.(.+)$/.exec(d.path)?.[1];
       const flag = param !== undefined ? `--set ${param}` : /telemetry\.every/.test(d.path) ? '--every' : d.path;
-      return `  ${flag}: ${d.message}${d.hint === undefined ? '' : ` (${d.hint})`}`;
+      return `  ${flag}: ${d.message.replace(/ \(fleet [^)]*\)/, '')}${d.hint === undefined ? '' : ` (${d.hint})`}`;
     });
     // A model file's own problems, at its own lines; the generated scenario's pointer to them is noise.
     const own = err.diagnostics.filter((d) => d.file !== generated);

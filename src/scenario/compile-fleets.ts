@@ -74,7 +74,9 @@ function checkParams(item: unknown, at: DocPath, ctx: CompileContext, model: Any
   for (const p of result.problems) {
     const key = p.path[0];
     const described = p.hint === undefined && typeof key === 'string' ? keyDescription(model.params, key) : undefined;
-    ctx.report(paramProblem(described === undefined ? p : { ...p, hint: `${key as string}: ${described}` }, [...at, 'params'], name));
+    const fleet = rawString(item, 'id');
+    const who = fleet === undefined ? name : `${name} (fleet ${fleet})`;
+    ctx.report(paramProblem(described === undefined ? p : { ...p, hint: `${key as string}: ${described}` }, [...at, 'params'], who, name));
   }
   return undefined;
 }
@@ -113,16 +115,16 @@ function checkSensors(
   return ok ? out : undefined;
 }
 
-/** Rewords a params problem to name the model: "thermostat expects a number at most 35; found 50". */
-function paramProblem(p: Problem, prefix: DocPath, model: string): Problem {
+/** Rewords a params problem to name the model and fleet: "thermostat (fleet rooms) expects a number at most 35; found 50". */
+function paramProblem(p: Problem, prefix: DocPath, who: string, model: string): Problem {
   const m = p.message;
   const message = m.startsWith('unknown key ')
-    ? `unknown ${model} param ${m.slice('unknown key '.length)}`
+    ? `unknown ${who} param ${m.slice('unknown key '.length)}`
     : m.startsWith('missing required key ')
-      ? `missing required ${model} param ${m.slice('missing required key '.length)}`
+      ? `missing required ${who} param ${m.slice('missing required key '.length)}`
       : m.startsWith('expected ')
-        ? `${model} expects ${m.slice('expected '.length)}`
-        : `${model}: ${m}`;
+        ? `${who} expects ${m.slice('expected '.length)}`
+        : `${who}: ${m}`;
   const hint = p.hint?.replace(/^allowed keys here: /, `${model} params: `);
   return problem([...prefix, ...p.path], message, hint, p.at);
 }

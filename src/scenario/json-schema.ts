@@ -1,3 +1,4 @@
+import { composedModelSchema } from '../devices/compose/index.js';
 import { listModels } from '../devices/registry.js';
 import { z } from '../core/zod.js';
 import { ScenarioSchema } from './schema.js';
@@ -26,6 +27,10 @@ export function scenarioJsonSchema(): JsonObject {
       then: { properties: { params: { ...params, description: `${m.name} parameters: ${m.description}` } } },
     };
   });
+  // The models: section holds composed model definitions: editors check them against the composer's own schema.
+  const { $schema: _s, ...composed } = z.toJSONSchema(composedModelSchema, options) as JsonObject;
+  const modelsSection = (rest.properties as JsonObject).models as JsonObject;
+  modelsSection.additionalProperties = composed;
   return {
     $schema,
     $id: SCENARIO_SCHEMA_ID,

@@ -72,9 +72,9 @@ describe('scenario diagnostics point at the node and say what was expected and f
 
   it("bad model params, each at the param's own node, naming the model", () => {
     expect(diagnose('bad-param')).toEqual([
-      '7:17  fleets[0].params.setpoint: thermostat expects a number at most 35; found 50',
+      '7:17  fleets[0].params.setpoint: thermostat (fleet rooms) expects a number at most 35; found 50',
       '  hint: setpoint: target temperature, °C (5–35)',
-      '8:7  fleets[0].params.drfit: unknown thermostat param "drfit"; did you mean "drift"?',
+      '8:7  fleets[0].params.drfit: unknown thermostat (fleet rooms) param "drfit"; did you mean "drift"?',
     ]);
   });
 

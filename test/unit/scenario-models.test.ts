@@ -94,7 +94,7 @@ describe('models from files', () => {
     expect(plan.fleets[0]?.modelRef).toMatchObject({ kind: 'module', path: `${MODELS}/solar-panel.ts` });
     expect(plan.fleets[0]?.params).toEqual({ peakKw: 3, latitude: 48, cloudiness: 0.3 });
     const bad = await problems(scenario(`  - { id: pv, model: ${MODELS}/solar-panel.ts, count: 2, params: { peakKw: -1 } }`));
-    expect(bad).toEqual([expect.stringContaining('fleets[0].params.peakKw: solar-panel expects a number at least 0.1; found -1')]);
+    expect(bad).toEqual([expect.stringContaining('fleets[0].params.peakKw: solar-panel (fleet pv) expects a number at least 0.1; found -1')]);
   });
 
   it('a module that is missing, broken or exports no model: one clear line each', async () => {

@@ -59,7 +59,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 function blockSchema(k: AnyBlockKind) {
   const shape: Record<string, z.ZodType> = {
-    kind: z.literal(k.kind),
+    kind: z.literal(k.kind).describe(`block kind: ${k.description}`),
     params: paramsObject(k.params, k.check).prefault({}).describe(`${k.kind} parameters, each with its default (see fleetsim models --blocks)`),
   };
   for (const [name, input] of Object.entries(k.inputs)) {
