@@ -84,7 +84,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       (y) =>
         y
           .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
-          .example('$0 validate scenarios/quickstart.yaml', 'exit 0 when valid, 2 with every problem listed otherwise'),
+          .example('$0 validate scenarios/quickstart.yaml', 'exit 0 when valid, 2 with every problem listed otherwise')
+          .example('$0 validate scenarios/models/greenhouse.model.yaml', 'a model file (or a .ts/.js model module) on its own'),
       (a) => guard(() => validateCommand({ scenario: a.scenario, quiet: a.quiet }, term)),
     )
     .command(

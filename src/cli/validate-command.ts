@@ -1,9 +1,19 @@
 import { formatDuration } from '../core/duration.js';
+import { isModelFile } from '../scenario/compile-models.js';
 import { loadScenarioFile } from '../scenario/index.js';
+import { loadModelFromPath } from '../scenario/model-file.js';
 import type { Terminal } from './terminal.js';
 
-/** `fleetsim validate`: load and compile only; every problem is reported at once (exit 2), or a summary (exit 0). */
+/**
+ * `fleetsim validate`: load and compile only; every problem is reported at once (exit 2), or a summary (exit 0).
+ * A model file (*.model.yaml) or module (.ts / .js) is checked as a model.
+ */
 export async function validateCommand(args: { scenario: string; quiet: boolean }, term: Terminal): Promise<number> {
+  if (isModelFile(args.scenario)) {
+    const model = await loadModelFromPath(args.scenario);
+    if (!args.quiet) term.out(`${term.style.green('✓')} ${args.scenario} is a valid model: ${model.name}, channels ${Object.keys(model.channels).join(', ')}`);
+    return 0;
+  }
   const plan = await loadScenarioFile(args.scenario);
   if (args.quiet) return 0;
   const s = term.style;

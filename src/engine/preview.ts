@@ -3,7 +3,7 @@ import { extname, resolve } from 'node:path';
 import { loadModel } from '../devices/model-ref.js';
 import { MODULE_EXTENSIONS, importModelModule } from '../devices/module-model.js';
 import { getModel, modelNames } from '../devices/registry.js';
-import { isModelPath } from '../scenario/compile-models.js';
+import { isModelFile, isModelPath } from '../scenario/compile-models.js';
 import type { ChannelInfo } from '../devices/model.js';
 import { ScenarioError, compileScenarioText, loadScenarioFile } from '../scenario/index.js';
 import type { RunPlan } from '../scenario/plan.js';
@@ -33,7 +33,7 @@ export const DEFAULT_PREVIEW_DURATION_MS = 24 * 3_600_000;
 
 /** Run a few devices of a model or a scenario in virtual time and collect their samples. */
 export async function preview(req: PreviewRequest): Promise<Preview> {
-  const scenario = /\.ya?ml$/i.test(req.subject) && !/\.model\.ya?ml$/i.test(req.subject);
+  const scenario = /\.ya?ml$/i.test(req.subject) && !isModelFile(req.subject);
   const plan = scenario ? await scenarioPlan(req) : await modelPlan(req);
   const endMs = Math.min(telemetryEndMs(plan), req.durationMs ?? Infinity);
   const samples: VirtualSample[] = [];

@@ -33,6 +33,11 @@ export function isModelPath(name: string): boolean {
   return name.includes('/') || name.includes('\\') || MODEL_FILE.test(name) || (MODULE_EXTENSIONS as readonly string[]).includes(extname(name).toLowerCase());
 }
 
+/** A model file (*.model.yaml) or module (.ts, .mts, .js, .mjs) rather than a scenario. */
+export function isModelFile(path: string): boolean {
+  return MODEL_FILE.test(path) || (MODULE_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase());
+}
+
 /** Module model paths a scenario's fleets name, resolved against its folder: what loadScenarioFile imports first. */
 export function modulePaths(data: unknown, dir: string): string[] {
   const fleets = isMap(data) && Array.isArray(data.fleets) ? data.fleets : [];

@@ -9,6 +9,13 @@ describe('fleetsim with models from files', () => {
     expect(r.stdout).toMatch(/peakKw +number +5 +rated peak power, kW/);
   });
 
+  it('validate <model file>: the model on its own', async () => {
+    const r = await runCli(['validate', 'scenarios/models/greenhouse.model.yaml', '--no-color']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/is a valid model: greenhouse-probe, channels temperature, humidity/);
+    expect((await runCli(['validate', 'test/fixtures/models/broken.model.yaml'])).code).toBe(2);
+  });
+
   it('preview <path.model.yaml> with a dotted --set for a block param', async () => {
     const r = await runCli(['preview', 'scenarios/models/greenhouse.model.yaml', '--devices', '1', '--duration', '1h', '--every', '10m', '--set', 'air.setpointC=30', '-q']);
     expect(r.code).toBe(0);
