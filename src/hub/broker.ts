@@ -32,8 +32,48 @@ export interface Listening {
  */
 export type Authenticate = (clientId: string, username: string | undefined, password: Buffer | undefined) => number;
 
+/** A connected client as the hooks see it. */
+export interface BrokerClient {
+  readonly id: string;
+  /** The client's transport socket (a TLSSocket on mqtts: getPeerCertificate() gives its X.509 certificate). */
+  readonly socket: unknown;
+  /**
+   * Publish to this client only, serialised: each publish waits for the previous one's callback (aedes drops a
+   * QoS 1 message to a clean=false client when a QoS 0 one overtakes it, reference §0.10). Resolves when handed over.
+   */
+  publish(topic: string, payload: Buffer | string, qos: 0 | 1): Promise<void>;
+  /** Drop the connection (no DISCONNECT to send in MQTT 3.1.1: the socket closes). */
+  close(): void;
+}
+
+/** What the hub does with a client's PUBLISH. */
+export type PublishDecision =
+  /** Route it to subscribers. */
+  | 'forward'
+  /** The hub handled it (a twin request, a method response): acknowledge it, route it nowhere. */
+  | 'consume'
+  /** Not allowed: close the connection (IoT Hub's answer to a forbidden topic, QoS 2 or an oversize message). */
+  | 'refuse';
+
+/**
+ * Hooks of a hub that speaks a protocol over MQTT (the IoT Hub gateway). Each is optional; without hooks the broker is
+ * a plain MQTT broker.
+ */
+export interface BrokerHooks {
+  /** 0 to accept the CONNECT, else the CONNACK return code. */
+  authenticate?(client: BrokerClient, username: string | undefined, password: Buffer | undefined): number;
+  authorizePublish?(client: BrokerClient, topic: string, payload: Buffer, qos: number, retain: boolean): PublishDecision;
+  /** The QoS to grant, or null to refuse the filter (SUBACK 0x80). */
+  authorizeSubscribe?(client: BrokerClient, filter: string, qos: number): number | null;
+  /** Whether a routed message may reach this client. */
+  authorizeForward?(client: BrokerClient, topic: string): boolean;
+  connected?(client: BrokerClient): void;
+  disconnected?(client: BrokerClient): void;
+}
+
 export interface BrokerOptions {
   readonly authenticate?: Authenticate;
+  readonly hooks?: BrokerHooks;
 }
 
 export interface Broker {
@@ -41,19 +81,14 @@ export interface Broker {
   close(): Promise<void>;
 }
 
+type AedesClient = Parameters<NonNullable<Aedes['authenticate']>>[0];
+/** Where consumed publishes go: subscriptions to it are refused, so it reaches no one. */
+const CONSUMED_TOPIC = '$fleetsim/consumed';
+type AedesOptions = NonNullable<Parameters<typeof Aedes.createBroker>[0]>;
+
 export async function startBroker(listeners: readonly ListenerOptions[], options: BrokerOptions = {}): Promise<Broker> {
-  const auth = options.authenticate;
-  const aedes = await Aedes.createBroker(
-    auth === undefined
-      ? {}
-      : {
-          authenticate: (client, username, password, done) => {
-            const code = auth(client.id, username, password);
-            if (code === 0) done(null, true);
-            else done(Object.assign(new Error('refused'), { returnCode: code }) as Parameters<typeof done>[0], false);
-          },
-        },
-  );
+  const aedes = await Aedes.createBroker(aedesOptions(options));
+  if (options.hooks !== undefined) attachLifecycle(aedes, options.hooks);
   const handle = (stream: Duplex): void => void aedes.handle(stream as Parameters<typeof aedes.handle>[0]);
   const servers: Array<NetServer | HttpServer> = [];
   const closers: Array<() => void> = [];
@@ -78,6 +113,79 @@ export async function startBroker(listeners: readonly ListenerOptions[], options
       await new Promise<void>((r) => aedes.close(() => r()));
     },
   };
+}
+
+/** One BrokerClient per aedes client, kept on the client object itself. */
+const wrappers = new WeakMap<AedesClient, BrokerClient>();
+
+function wrap(client: AedesClient): BrokerClient {
+  let w = wrappers.get(client);
+  if (w !== undefined) return w;
+  let tail: Promise<void> = Promise.resolve();
+  w = {
+    id: client.id,
+    socket: (client as unknown as { conn: unknown }).conn,
+    publish(topic, payload, qos) {
+      const packet = { cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain: false, dup: false };
+      tail = tail.then(
+        () => new Promise<void>((resolve) => client.publish(packet as Parameters<AedesClient['publish']>[0], () => resolve())),
+      );
+      return tail;
+    },
+    close: () => client.close(),
+  };
+  wrappers.set(client, w);
+  return w;
+}
+
+function aedesOptions(options: BrokerOptions): AedesOptions {
+  const out: AedesOptions = {};
+  const auth = options.authenticate;
+  const hooks = options.hooks;
+  const refuse = (code: number) => Object.assign(new Error('refused'), { returnCode: code });
+  if (auth !== undefined || hooks?.authenticate !== undefined) {
+    out.authenticate = (client, username, password, done) => {
+      const code = hooks?.authenticate !== undefined ? hooks.authenticate(wrap(client), username, password) : (auth as Authenticate)(client.id, username, password);
+      if (code === 0) done(null, true);
+      else done(refuse(code) as Parameters<typeof done>[0], false);
+    };
+  }
+  if (hooks === undefined) return out;
+  if (hooks.authorizePublish !== undefined) {
+    const decide = hooks.authorizePublish;
+    out.authorizePublish = (client, packet, done) => {
+      if (client === null) return done(null); // an old will, no client to judge
+      const decision = decide(wrap(client), packet.topic, packet.payload as Buffer, packet.qos, packet.retain);
+      if (decision === 'refuse') return done(new Error(`publish to ${packet.topic} refused`));
+      // aedes has no "acknowledge but do not route": a consumed packet goes to a topic nobody can subscribe to.
+      if (decision === 'consume') packet.topic = CONSUMED_TOPIC;
+      done(null);
+    };
+  }
+  const forward = hooks.authorizeForward;
+  out.authorizeForward = (client, packet) => {
+    if (packet.topic === CONSUMED_TOPIC) return null;
+    return forward === undefined || forward(wrap(client), packet.topic) ? packet : null;
+  };
+  if (hooks.authorizeSubscribe !== undefined) {
+    const decide = hooks.authorizeSubscribe;
+    out.authorizeSubscribe = (client, sub, done) => {
+      const qos = sub.topic.startsWith('$fleetsim/') ? null : decide(wrap(client), sub.topic, sub.qos);
+      done(null, qos === null ? null : { ...sub, qos: qos as typeof sub.qos });
+    };
+  }
+  return out;
+}
+
+function attachLifecycle(aedes: Aedes, hooks: BrokerHooks): void {
+  if (hooks.connected !== undefined) {
+    const f = hooks.connected;
+    aedes.on('client', (client) => f(wrap(client)));
+  }
+  if (hooks.disconnected !== undefined) {
+    const f = hooks.disconnected;
+    aedes.on('clientDisconnect', (client) => f(wrap(client)));
+  }
 }
 
 function createListener(l: ListenerOptions, handle: (s: Duplex) => void, closers: Array<() => void>): NetServer | HttpServer {
