@@ -72,15 +72,19 @@ export function severityAt(p: VibrationParams, onsetMs: number, ageMs: number): 
   return Math.min(1, p.faultInitialSeverity * Math.exp((p.faultGrowthPerDay * (ageMs - onsetMs)) / DAY_MS));
 }
 
+/** A feature with relative measurement noise (a module function, not a closure per step: no allocation). */
+function noisy(x: number, p: VibrationParams, rng: Rng): number {
+  return p.noiseFraction > 0 ? Math.max(0, x * (1 + rng.normal(0, p.noiseFraction))) : x;
+}
+
 export function stepVibration(s: VibrationState, p: VibrationParams, _nowMs: number, dtMs: number, rng: Rng): void {
   if (dtMs > 0) s.ageMs += dtMs;
   s.severity = severityAt(p, s.onsetMs, s.ageMs);
   const f1 = p.rpm / 60;
-  const noisy = (x: number): number => (p.noiseFraction > 0 ? Math.max(0, x * (1 + rng.normal(0, p.noiseFraction))) : x);
-  const a1 = noisy(p.amp1xMmS);
-  const a2 = noisy(p.amp2xMmS + s.severity * p.fault2xMmS);
-  const ab = noisy(s.severity * p.faultBearingMmS);
-  const bb = noisy(p.broadbandMmS + s.severity * p.faultBroadbandMmS);
+  const a1 = noisy(p.amp1xMmS, p, rng);
+  const a2 = noisy(p.amp2xMmS + s.severity * p.fault2xMmS, p, rng);
+  const ab = noisy(s.severity * p.faultBearingMmS, p, rng);
+  const bb = noisy(p.broadbandMmS + s.severity * p.faultBroadbandMmS, p, rng);
   s.amp1xMmS = a1;
   s.amp2xMmS = a2;
   s.ampBearingMmS = ab;
