@@ -27,12 +27,19 @@ export interface Connection {
   drop(): void;
   /** Publishes sent and not yet acked or failed. */
   readonly pending: number;
+  /**
+   * Subscribe (a protocol dialect's downlink topics: C2D, methods, twin responses); resolves with the granted QoS per
+   * filter in order, 128 for a refused one. Messages arrive through ConnectOptions.onMessage.
+   */
+  subscribe(filters: ReadonlyArray<{ readonly topic: string; readonly qos: 0 | 1 }>): Promise<number[]>;
 }
 
 export interface ConnectOptions {
   readonly identity: DeviceIdentity;
   /** Called once when an established connection ends for any reason. */
   readonly onClose: (info: CloseInfo) => void;
+  /** A message on a subscribed topic. */
+  readonly onMessage?: (topic: string, payload: Buffer) => void;
 }
 
 export interface Transport {

@@ -50,6 +50,8 @@ function connectOnce(url: string, base: IClientOptions, timeoutMs: number, optio
     });
     client.once('connect', () => {
       conn = new MqttConnection(client, options.onClose);
+      const onMessage = options.onMessage;
+      if (onMessage !== undefined) client.on('message', (topic, payload) => onMessage(topic, payload));
       resolve(conn);
     });
     client.on('close', () => {
@@ -92,6 +94,20 @@ class MqttConnection implements Connection {
     const p: Pending = { done };
     this.inflight.add(p);
     this.client.publish(topic, payload as Buffer | string, { qos }, (err) => this.settle(p, err ?? undefined));
+  }
+
+  subscribe(filters: ReadonlyArray<{ readonly topic: string; readonly qos: 0 | 1 }>): Promise<number[]> {
+    if (this.ended) return Promise.reject(new TransportError('NOT_CONNECTED', 'connection is closed'));
+    const map = Object.fromEntries(filters.map((f) => [f.topic, { qos: f.qos }]));
+    return new Promise((resolve, reject) => {
+      this.client.subscribe(map, (err, granted) => {
+        if (err !== null && err !== undefined) reject(err);
+        else {
+          const byTopic = new Map((granted ?? []).map((g) => [g.topic, g.qos]));
+          resolve(filters.map((f) => byTopic.get(f.topic) ?? 128));
+        }
+      });
+    });
   }
 
   private settle(p: Pending, err: Error | undefined): void {
