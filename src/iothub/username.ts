@@ -56,6 +56,7 @@ function usernameParams(q: string): Map<string, string> {
  * `host/dev/mod/?q`, and the legacy `host/dev/q` / `host/dev/mod/q` forms whose last segment contains
  * `api-version=` (plus the old `…/api-version=…/DeviceClientType=a/b` form with a raw slash).
  * Query values are URI-unescaped; api-version is mandatory (value not checked); unknown params ignored.
+ * Unlike IoT Edge, `{scope}/registrations/{id}/api-version=…` (a DPS username, §3) is refused.
  * `undefined` when the shape is wrong or host, device id or api-version is missing.
  */
 export function parseHubUsername(u: string): HubUsername | undefined {
@@ -70,6 +71,8 @@ export function parseHubUsername(u: string): HubUsername | undefined {
     if (seg.length === 4) moduleId = seg[2];
     params = usernameParams(last.slice(1).trim());
   } else if ((seg.length === 3 || seg.length === 4) && last.includes('api-version=')) {
+    // A DPS username has the same shape as a legacy module username; keep them apart.
+    if (seg.length === 4 && seg[1] === 'registrations') return undefined;
     deviceId = seg[1];
     if (seg.length === 4) moduleId = seg[2];
     params = usernameParams(last.trim());
