@@ -38,6 +38,8 @@ export interface DeviceRecord {
   /** Reserved for module identities; never set for devices yet. */
   readonly moduleId?: string;
   readonly generationId: string;
+  /** When the identity was created (the twin's first $lastUpdated). */
+  readonly createdMs: number;
   etag: string;
   status: DeviceStatus;
   statusReason: string | null;
@@ -185,6 +187,11 @@ export class DeviceRegistry {
     return this.devices.has(deviceId);
   }
 
+  /** The live record, or undefined (read-only use: the twin store's identity view). */
+  lookup(deviceId: string): Readonly<DeviceRecord> | undefined {
+    return this.devices.get(deviceId);
+  }
+
   /** The live record (read-only use: twin view, SAS verification). 404001 if unknown. */
   record(deviceId: string): Readonly<DeviceRecord> {
     const rec = this.devices.get(deviceId);
@@ -283,6 +290,7 @@ export class DeviceRegistry {
       deviceId: input.deviceId,
       // Real generation ids are 18-digit numbers; a counter keeps them unique and deterministic.
       generationId: String(638_000_000_000_000_000n + BigInt(this.seq)),
+      createdMs: now,
       etag: this.nextEtag(),
       status: checkStatus(input.status ?? 'enabled'),
       statusReason: input.statusReason ?? null,
