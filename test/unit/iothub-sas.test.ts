@@ -20,7 +20,7 @@ const MODULE_TOKEN =
   'SharedAccessSignature sr=contoso.azure-devices.net%2Fdevices%2Fdev-001%2Fmodules%2Fmod1&sig=HMmNj%2Fr1dRF%2BWLoDXTcnXirfJvOB6cauFPwT1d%2Bc2ck%3D&se=1767225600';
 
 /** An independent signer: HMAC over exactly the sr string given, the way each SDK would send it. */
-function tokenFor(srAsSent: string, se: number | string, key = KEY, sigEncode = encodeURIComponent, skn?: string): string {
+function tokenFor(srAsSent: string, se: number | string, key = KEY, sigEncode: (s: string) => string = encodeURIComponent, skn?: string): string {
   const sig = createHmac('sha256', Buffer.from(key, 'base64')).update(`${srAsSent}\n${se}`).digest('base64');
   return `SharedAccessSignature sr=${srAsSent}&sig=${sigEncode(sig)}&se=${se}` + (skn ? `&skn=${skn}` : '');
 }
