@@ -1,4 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { loadModel } from '../devices/model-ref.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
@@ -38,6 +40,8 @@ export default async function runVirtualTask(task: VirtualTask): Promise<Virtual
   };
   const started = performance.now();
   warmUp(plan, shard, models);
+  // Full collections around the build, so the warm-up's garbage is not counted against (or for) the devices.
+  collectGarbage();
   const heapBefore = process.memoryUsage().heapUsed;
   let heapForDevices = 0;
   let devices = 0;
@@ -55,6 +59,7 @@ export default async function runVirtualTask(task: VirtualTask): Promise<Virtual
       undefined,
       (n) => {
         devices = n;
+        collectGarbage();
         heapForDevices = process.memoryUsage().heapUsed - heapBefore;
       },
     );
@@ -63,6 +68,17 @@ export default async function runVirtualTask(task: VirtualTask): Promise<Virtual
   } finally {
     if (fd !== null) closeSync(fd);
   }
+}
+
+let gc: (() => void) | undefined;
+
+/** A full garbage collection (V8's gc, exposed at run time: the memory figure per device needs a settled heap). */
+function collectGarbage(): void {
+  if (gc === undefined) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
 }
 
 /**
