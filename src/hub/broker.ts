@@ -67,6 +67,8 @@ export interface BrokerHooks {
   authorizeSubscribe?(client: BrokerClient, filter: string, qos: number): number | null;
   /** Whether a routed message may reach this client. */
   authorizeForward?(client: BrokerClient, topic: string): boolean;
+  /** A client acknowledged (PUBACK) a QoS 1 message the hub published to it. */
+  acked?(client: BrokerClient, topic: string): void;
   connected?(client: BrokerClient): void;
   disconnected?(client: BrokerClient): void;
 }
@@ -171,6 +173,7 @@ function aedesOptions(options: BrokerOptions): AedesOptions {
     const decide = hooks.authorizeSubscribe;
     out.authorizeSubscribe = (client, sub, done) => {
       const qos = sub.topic.startsWith('$fleetsim/') ? null : decide(wrap(client), sub.topic, sub.qos);
+      // aedes takes the SUBACK's granted QoS from the request, so a lower grant only limits deliveries.
       done(null, qos === null ? null : { ...sub, qos: qos as typeof sub.qos });
     };
   }
@@ -185,6 +188,12 @@ function attachLifecycle(aedes: Aedes, hooks: BrokerHooks): void {
   if (hooks.disconnected !== undefined) {
     const f = hooks.disconnected;
     aedes.on('clientDisconnect', (client) => f(wrap(client)));
+  }
+  if (hooks.acked !== undefined) {
+    const f = hooks.acked;
+    aedes.on('ack', (packet, client) => {
+      if (client !== null && packet !== undefined && 'topic' in packet) f(wrap(client), packet.topic);
+    });
   }
 }
 

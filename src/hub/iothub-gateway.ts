@@ -1,0 +1,312 @@
+/**
+ * The IoT Hub emulator's MQTT face: the broker hooks that make aedes behave like Azure IoT Hub for devices
+ * (reference §1–2). Authentication (SAS over the resource as sent, CONNACK 5 for bad, expired, unknown or disabled
+ * identities), authorisation (a device publishes and subscribes only to its own topics; QoS 2 and oversize messages
+ * close the connection), one connection per device, twins, direct methods and C2D delivered to the owning connection
+ * only, serialised per client. State lives in src/hub/iothub/ (pure); wire formats in src/iothub/ (pure).
+ *
+ * A fleetsim extension, not in IoT Hub: a *service* client (client id starting with `$service`, password a service
+ * SAS signed with the hub's owner key over the host name) may subscribe to `devices/+/messages/events/#` to consume
+ * the telemetry stream, as the run observer does.
+ */
+import type { Clock } from '../core/clock.js';
+import {
+  type DeviceTopic,
+  allowedSubscription,
+  c2dTopic,
+  deviceResource,
+  desiredPatchTopic,
+  errorBody,
+  methodRequestTopic,
+  parseDeviceTopic,
+  parseHubUsername,
+  topicBelongsTo,
+  twinResponseTopic,
+  verifySasToken,
+} from '../iothub/index.js';
+import type { BrokerClient, BrokerHooks, PublishDecision } from './broker.js';
+import { C2dQueues, type C2dSend } from './iothub/c2d-queue.js';
+import { ConnectionTable } from './iothub/connections.js';
+import { isIotHubError } from './iothub/errors.js';
+import { MethodCalls, type MethodInvokeOptions, type MethodResult } from './iothub/methods.js';
+import { DeviceRegistry } from './iothub/registry.js';
+import type { Timers } from './iothub/timers.js';
+import { TwinStore } from './iothub/twin.js';
+
+export interface IotHubGatewayOptions {
+  /** The hub's host name, as devices sign it in their SAS resource: e.g. fleetsim.azure-devices.net. */
+  readonly hostName: string;
+  /** Key of the hub's owner policy (base64): service clients sign with it. */
+  readonly serviceKey: string;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  /** Device-to-cloud message limit (IoT Hub: 256 KB). */
+  readonly maxMessageBytes?: number;
+}
+
+/** CONNACK return codes as IoT Hub uses them (reference §1.7). */
+const CONNACK = { ok: 0, identifierRejected: 2, notAuthorized: 5 } as const;
+const SERVICE_PREFIX = '$service';
+const TELEMETRY_FILTER = 'devices/+/messages/events/#';
+
+interface Session {
+  readonly client: BrokerClient;
+  readonly deviceId: string;
+  /** Unique per connection, so a stale close never removes a newer connection. */
+  readonly connectionId: string;
+  methodsSubscribed: boolean;
+  c2dSubscribed: boolean;
+  desiredSubscribed: boolean;
+}
+
+/** Counters for the report and tests: what the hub refused, and why. */
+export interface GatewayStats {
+  refusedConnects: Record<string, number>;
+  refusedPublishes: Record<string, number>;
+  refusedSubscriptions: number;
+  telemetry: number;
+}
+
+export class IotHubGateway {
+  readonly registry: DeviceRegistry;
+  readonly twins: TwinStore;
+  readonly methods: MethodCalls;
+  readonly c2d: C2dQueues;
+  readonly connections: ConnectionTable;
+  readonly stats: GatewayStats = { refusedConnects: {}, refusedPublishes: {}, refusedSubscriptions: 0, telemetry: 0 };
+  private readonly sessions = new Map<string, Session>();
+  private readonly byClient = new WeakMap<BrokerClient, Session | 'service'>();
+  private readonly c2dInFlight = new Map<string, { deviceId: string; lockToken: string }>();
+  private nextConnection = 0;
+
+  constructor(private readonly o: IotHubGatewayOptions) {
+    const { clock, timers } = o;
+    this.registry = new DeviceRegistry({ clock });
+    this.twins = new TwinStore({ clock, identities: this.registry });
+    this.connections = new ConnectionTable({
+      clock,
+      timers,
+      onKick: (k) => this.sessions.get(k.connection.id)?.client.close(),
+      onStateChange: (id, state, atMs) => this.registry.setConnectionState(id, state, atMs),
+      onActivity: (id, atMs) => this.registry.touch(id, atMs),
+    });
+    this.methods = new MethodCalls({
+      timers,
+      exists: (id) => this.registry.has(id),
+      isOnline: (id) => this.sessions.get(id)?.methodsSubscribed === true,
+      send: (id, name, rid, payload) => {
+        const s = this.sessions.get(id);
+        if (s === undefined) throw new Error('offline');
+        void s.client.publish(methodRequestTopic(name, rid), JSON.stringify(payload ?? null), 0);
+      },
+    });
+    this.c2d = new C2dQueues({
+      clock,
+      exists: (id) => this.registry.has(id),
+      generationIdOf: (id) => this.registry.get(id).generationId,
+      onDepthChange: (id, depth) => this.registry.setCloudToDeviceMessageCount(id, depth),
+    });
+  }
+
+  /** Service side: call a direct method (404103 offline, 504101 timeout, as IoT Hub answers). */
+  invokeMethod(deviceId: string, name: string, payload: unknown, options?: MethodInvokeOptions): Promise<MethodResult> {
+    return this.methods.invoke(deviceId, name, payload, options);
+  }
+
+  /** Service side: patch desired properties; a connected device subscribed to them gets the patch at once. */
+  updateDesired(deviceId: string, patch: unknown): number {
+    const update = this.twins.patchDesired(deviceId, patch);
+    const s = this.sessions.get(deviceId);
+    if (s?.desiredSubscribed === true) void s.client.publish(desiredPatchTopic(update.desiredVersion), JSON.stringify(update.push), 0);
+    return update.desiredVersion;
+  }
+
+  /** Service side: queue a C2D message (403004 beyond 50), delivered now when the device is listening. */
+  sendC2d(deviceId: string, message: C2dSend): void {
+    this.c2d.enqueue(deviceId, message);
+    this.deliverC2d(deviceId);
+  }
+
+  hooks(): BrokerHooks {
+    return {
+      authenticate: (client, username, password) => this.authenticate(client, username, password),
+      authorizeSubscribe: (client, filter, qos) => this.authorizeSubscribe(client, filter, qos),
+      authorizePublish: (client, topic, payload, qos) => this.authorizePublish(client, topic, payload, qos),
+      authorizeForward: (client, topic) => this.authorizeForward(client, topic),
+      acked: (client, topic) => this.acked(client, topic),
+      disconnected: (client) => this.disconnected(client),
+    };
+  }
+
+  private refuseConnect(reason: string, code: number): number {
+    this.stats.refusedConnects[reason] = (this.stats.refusedConnects[reason] ?? 0) + 1;
+    return code;
+  }
+
+  private authenticate(client: BrokerClient, username: string | undefined, password: Buffer | undefined): number {
+    const token = password?.toString('utf8');
+    const nowS = Math.floor(this.o.clock.now() / 1000);
+    if (client.id.startsWith(SERVICE_PREFIX)) {
+      if (token === undefined) return this.refuseConnect('service-no-token', CONNACK.notAuthorized);
+      const check = verifySasToken(token, { resource: this.o.hostName, keyBase64: this.o.serviceKey, nowS });
+      if (!check.ok) return this.refuseConnect(`service-${check.reason}`, CONNACK.notAuthorized);
+      this.byClient.set(client, 'service');
+      return CONNACK.ok;
+    }
+    const user = username === undefined ? undefined : parseHubUsername(username);
+    if (user === undefined) return this.refuseConnect('bad-username', CONNACK.notAuthorized);
+    if (user.moduleId !== undefined) return this.refuseConnect('modules-unsupported', CONNACK.notAuthorized);
+    if (client.id !== user.deviceId) return this.refuseConnect('client-id-mismatch', CONNACK.identifierRejected);
+    const device = this.registry.lookup(user.deviceId);
+    if (device === undefined) return this.refuseConnect('unknown-device', CONNACK.notAuthorized);
+    if (device.status !== 'enabled') return this.refuseConnect('disabled', CONNACK.notAuthorized);
+    const auth = device.authentication;
+    if (auth.type !== 'sas' || token === undefined) return this.refuseConnect('no-sas', CONNACK.notAuthorized);
+    const resource = deviceResource(this.o.hostName, user.deviceId);
+    let check = verifySasToken(token, { resource, keyBase64: auth.primaryKey, nowS });
+    if (!check.ok && check.reason === 'bad-signature') check = verifySasToken(token, { resource, keyBase64: auth.secondaryKey, nowS });
+    if (!check.ok) return this.refuseConnect(check.reason, CONNACK.notAuthorized);
+    const session: Session = {
+      client,
+      deviceId: user.deviceId,
+      connectionId: `c${++this.nextConnection}`,
+      methodsSubscribed: false,
+      c2dSubscribed: false,
+      desiredSubscribed: false,
+    };
+    // One connection per device: the previous one is closed (400027 ConnectionForcefullyClosedOnNewConnection).
+    const { replaced } = this.connections.connect(user.deviceId, session.connectionId, { authType: 'sas', sasExpiryMs: check.expiry * 1000 });
+    if (replaced !== undefined) this.sessions.get(user.deviceId)?.client.close();
+    this.sessions.set(user.deviceId, session);
+    this.byClient.set(client, session);
+    return CONNACK.ok;
+  }
+
+  private authorizeSubscribe(client: BrokerClient, filter: string, qos: number): number | null {
+    const who = this.byClient.get(client);
+    const granted = Math.min(qos, 1); // QoS 2 is granted as 1 (reference §1.6)
+    if (who === 'service') return filter === TELEMETRY_FILTER ? granted : this.refusedSubscription();
+    if (who === undefined || !allowedSubscription(filter, who.deviceId, undefined, { endpoint: 'hub' })) return this.refusedSubscription();
+    if (filter.startsWith('$iothub/methods/')) {
+      who.methodsSubscribed = true;
+      this.methods.deviceOnline(who.deviceId);
+    } else if (filter.startsWith('$iothub/twin/PATCH/properties/desired')) who.desiredSubscribed = true;
+    else if (filter.startsWith('devices/')) {
+      who.c2dSubscribed = true;
+      setImmediate(() => this.deliverC2d(who.deviceId)); // after the SUBACK
+    }
+    return granted;
+  }
+
+  private refusedSubscription(): null {
+    this.stats.refusedSubscriptions++;
+    return null;
+  }
+
+  private authorizePublish(client: BrokerClient, topic: string, payload: Buffer, qos: number): PublishDecision {
+    const who = this.byClient.get(client);
+    if (who === undefined || who === 'service') return this.refusePublish('not-a-device');
+    if (qos > 1) return this.refusePublish('qos2');
+    if (payload.length > (this.o.maxMessageBytes ?? 256 * 1024)) return this.refusePublish('too-large');
+    if (!topicBelongsTo(topic, who.deviceId, undefined, { endpoint: 'hub' })) return this.refusePublish('foreign-topic');
+    const parsed = parseDeviceTopic(topic);
+    if (parsed === undefined) return this.refusePublish('unknown-topic');
+    this.connections.activity(who.deviceId, who.connectionId);
+    return this.handle(who, parsed, payload);
+  }
+
+  private refusePublish(reason: string): 'refuse' {
+    this.stats.refusedPublishes[reason] = (this.stats.refusedPublishes[reason] ?? 0) + 1;
+    return 'refuse';
+  }
+
+  private handle(s: Session, t: DeviceTopic, payload: Buffer): PublishDecision {
+    switch (t.kind) {
+      case 'telemetry':
+        this.stats.telemetry++;
+        return 'forward';
+      case 'twin-get':
+        void s.client.publish(twinResponseTopic(200, t.rid), JSON.stringify(this.twins.deviceView(s.deviceId)), 0);
+        return 'consume';
+      case 'twin-patch-reported':
+        this.twinResponse(s, t.rid, () => {
+          const text = payload.toString('utf8');
+          const version = this.twins.patchReported(s.deviceId, text.trim() === '' ? {} : JSON.parse(text), t.version);
+          return { status: 204, version };
+        });
+        return 'consume';
+      case 'method-response': {
+        const text = payload.toString('utf8');
+        let body: unknown = null;
+        try {
+          body = text.trim() === '' ? null : JSON.parse(text);
+        } catch {
+          body = text;
+        }
+        this.methods.respond(s.deviceId, t.rid, t.status, body);
+        return 'consume';
+      }
+      default:
+        return this.refusePublish('dps-topic-on-hub');
+    }
+  }
+
+  /** Run a twin operation; errors go back as IoT Hub does it: the status in the topic, {errorCode, message} in the body. */
+  private twinResponse(s: Session, rid: string, op: () => { status: number; version: number }): void {
+    try {
+      const { status, version } = op();
+      void s.client.publish(twinResponseTopic(status, rid, version), '', 0);
+    } catch (err) {
+      const code = isIotHubError(err) ? err.errorCode : err instanceof SyntaxError ? 400004 : 500001;
+      const message = err instanceof Error ? err.message : String(err);
+      void s.client.publish(twinResponseTopic(Math.floor(code / 1000), rid), errorBody(code, message), 0);
+    }
+  }
+
+  private authorizeForward(client: BrokerClient, topic: string): boolean {
+    const who = this.byClient.get(client);
+    if (who === 'service') return topic.startsWith('devices/') && topic.includes('/messages/events');
+    // Hub→device publishes go to the owning connection only; nothing another device sent ever reaches a device.
+    return who !== undefined && (topic.startsWith('$iothub/') || topicBelongsTo(topic, who.deviceId, undefined, { endpoint: 'hub' }));
+  }
+
+  /** Deliver queued C2D messages to a listening device, one by one (each completes on its PUBACK). */
+  private deliverC2d(deviceId: string): void {
+    const s = this.sessions.get(deviceId);
+    if (s === undefined || !s.c2dSubscribed) return;
+    for (let m = this.c2d.next(deviceId); m !== undefined; m = this.c2d.next(deviceId)) {
+      const topic = c2dTopic(deviceId, {
+        ...(m.messageId === undefined ? {} : { messageId: m.messageId }),
+        ...(m.correlationId === undefined ? {} : { correlationId: m.correlationId }),
+        ...(m.contentType === undefined ? {} : { contentType: m.contentType }),
+        ...(m.contentEncoding === undefined ? {} : { contentEncoding: m.contentEncoding }),
+        to: `/devices/${deviceId}/messages/devicebound`,
+        app: { ...m.properties, 'iothub-ack': m.ack },
+      });
+      if (m.lockToken !== undefined) this.c2dInFlight.set(`${s.connectionId} ${topic}`, { deviceId, lockToken: m.lockToken });
+      void s.client.publish(topic, m.body, 1);
+    }
+  }
+
+  /** A PUBACK from a device: a C2D message completes. */
+  private acked(client: BrokerClient, topic: string): void {
+    const who = this.byClient.get(client);
+    if (who === undefined || who === 'service') return;
+    const key = `${who.connectionId} ${topic}`;
+    const inflight = this.c2dInFlight.get(key);
+    if (inflight === undefined) return;
+    this.c2dInFlight.delete(key);
+    this.c2d.complete(inflight.deviceId, inflight.lockToken);
+  }
+
+  private disconnected(client: BrokerClient): void {
+    const who = this.byClient.get(client);
+    if (who === undefined || who === 'service') return;
+    this.connections.disconnect(who.deviceId, who.connectionId);
+    if (this.sessions.get(who.deviceId) === who) {
+      this.sessions.delete(who.deviceId);
+      this.c2d.releaseAll(who.deviceId); // delivered but not completed: delivered again on the next connection
+    }
+    for (const key of [...this.c2dInFlight.keys()]) if (key.startsWith(`${who.connectionId} `)) this.c2dInFlight.delete(key);
+  }
+}
