@@ -40,8 +40,15 @@ function connect(deviceId: string, password = token(deviceId), clientId = device
   });
 }
 
+/** The QoS the hub granted, 128 for a refusal (mqtt.js reports a refused single filter as an error). */
 function granted(client: MqttClient, filter: string, qos: 0 | 1 | 2 = 1): Promise<number> {
-  return new Promise((resolve, reject) => client.subscribe(filter, { qos }, (err, g) => (err ? reject(err) : resolve(g?.[0]?.qos ?? -1))));
+  return new Promise((resolve, reject) =>
+    client.subscribe(filter, { qos }, (err, g) => {
+      if (err && /Subscribe error/.test(err.message)) resolve(128);
+      else if (err) reject(err);
+      else resolve(g?.[0]?.qos ?? -1);
+    }),
+  );
 }
 
 function closedAfterPublish(client: MqttClient, topic: string, payload: string | Buffer, qos: 0 | 1 | 2): Promise<boolean> {
