@@ -64,6 +64,13 @@ export const METRICS = {
     unit: 'events',
     formula: 'devices stopped for good because their model died (battery exhausted)',
   },
+  'downlink.methods': { type: 'counter', unit: 'messages', formula: 'direct method requests devices received and answered (IoT Hub dialect)' },
+  'downlink.desired': {
+    type: 'counter',
+    unit: 'messages',
+    formula: 'desired-property updates devices received (twin GET on connect and patches), acknowledged in reported properties',
+  },
+  'downlink.c2d': { type: 'counter', unit: 'messages', formula: 'cloud-to-device messages devices received (IoT Hub dialect)' },
   'telemetry.sent': { type: 'counter', unit: 'messages', formula: 'publishes handed to the socket' },
   'telemetry.acked': { type: 'counter', unit: 'messages', formula: 'publishes acknowledged (PUBACK for QoS 1, written for QoS 0)' },
   'telemetry.failed': { type: 'counter', unit: 'messages', formula: 'publishes that errored before their ack (by code in errors)' },

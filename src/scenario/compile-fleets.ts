@@ -176,6 +176,16 @@ function checkFleet(f: FleetSpec, at: DocPath, ctx: CompileContext): boolean {
   if (!Number.isInteger(keepalive / 1000) || keepalive > 65_535_000) {
     found.push(problem([...at, 'transport', 'keepalive'], `expected a whole number of seconds from 0s to 65535s; found ${JSON.stringify(f.transport.keepalive)}`));
   }
+  const t = f.transport;
+  if (t.dialect === 'iothub' && t.mqttVersion !== '3.1.1') {
+    found.push(problem([...at, 'transport', 'mqttVersion'], 'IoT Hub speaks MQTT 3.1.1 only (its MQTT 5 preview is retired)', 'remove mqttVersion or set "3.1.1"'));
+  }
+  if (t.dialect === 'iothub' && t.topic !== undefined && t.topic !== DEFAULT_TOPIC) {
+    found.push(problem([...at, 'transport', 'topic'], 'with dialect iothub the telemetry topic is devices/{deviceId}/messages/events/…', 'remove topic'));
+  }
+  if (t.dialect !== 'iothub' && t.iothub !== undefined) {
+    found.push(problem([...at, 'transport', 'iothub'], 'iothub settings need dialect: iothub', 'add dialect: iothub to the transport'));
+  }
   const tls = f.transport.tls;
   if (tls !== undefined) {
     const tlsAt = [...at, 'transport', 'tls'];
@@ -240,6 +250,12 @@ function fleetPlan(
     firstIndex,
     idPattern: f.idPattern,
     transport: {
+      dialect: t.dialect,
+      // hostName and groupKey are filled in by compile.ts, which knows the target and the seed.
+      iothub:
+        t.dialect === 'iothub'
+          ? { hostName: t.iothub?.hostName ?? '', groupKey: t.iothub?.groupKey ?? '', modelId: t.iothub?.modelId, sasTtlMs: ms(t.iothub?.sasTtl ?? '1h') }
+          : undefined,
       protocolVersion: t.mqttVersion === '3.1.1' ? 4 : 5,
       qos: t.qos,
       keepaliveS: ms(t.keepalive) / 1000,

@@ -14,7 +14,8 @@ import { ScenarioError, formatPath, splitHint, type Diagnostic } from './diagnos
 import { targetProblem } from './fields.js';
 import { deepFreeze } from './freeze.js';
 import { IssueMapper, type Problem } from './issues.js';
-import type { RunPlan, TargetPlan } from './plan.js';
+import { EMBEDDED_HUB_HOST, seededGroupKey } from '../iothub/fleet-keys.js';
+import type { FleetPlan, RunPlan, TargetPlan } from './plan.js';
 import { ScenarioSchema } from './schema.js';
 import { describeFound } from './wording.js';
 import { parseYaml, type ParsedYaml } from './yaml.js';
@@ -70,15 +71,17 @@ export function compileScenarioText(
 
   const s = parsed.value;
   const ms = (t: string) => parseDuration(t) as number;
+  const seed = flags.seed ?? String(s.seed);
+  const target = flags.target ?? targetPlan(s.target);
   return deepFreeze({
     version: 1,
     name: s.name ?? basename(file, extname(file)),
-    seed: flags.seed ?? String(s.seed),
+    seed,
     startTimeMs: Date.parse(s.startTime),
     clock: flags.clock ?? s.clock,
     source: file,
-    target: flags.target ?? targetPlan(s.target),
-    fleets: fleets.plans,
+    target,
+    fleets: fleets.plans.map((f) => withIotHubIdentity(f, seed, target)),
     totalDevices: fleets.plans.reduce((n, f) => n + f.count, 0),
     phases: phases.plans,
     totalDurationMs: phases.plans.reduce((n, p) => n + p.durationMs, 0),
@@ -103,6 +106,18 @@ function checkOverrides(o: ScenarioOverrides): { seed?: string; target?: TargetP
     out.seed = o.seed;
   }
   return out;
+}
+
+/**
+ * IoT Hub fleets sign for the hub they talk to: the embedded hub's name, or the target URL's host, unless the scenario
+ * names one; and without a group key, one derived from the seed (the same scenario and seed, the same device keys).
+ */
+function withIotHubIdentity(f: FleetPlan, seed: string, target: TargetPlan): FleetPlan {
+  const iothub = f.transport.iothub;
+  if (iothub === undefined) return f;
+  const hostName = iothub.hostName !== '' ? iothub.hostName : target.kind === 'embedded' ? EMBEDDED_HUB_HOST : new URL(target.url).hostname;
+  const groupKey = iothub.groupKey !== '' ? iothub.groupKey : seededGroupKey(seed, f.id);
+  return { ...f, transport: { ...f.transport, iothub: { ...iothub, hostName, groupKey } } };
 }
 
 function targetPlan(target: string): TargetPlan {

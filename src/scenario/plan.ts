@@ -88,6 +88,10 @@ export interface ChannelSensorPlan {
 }
 
 export interface TransportPlan {
+  /** mqtt: plain topics from `topic`; iothub: the Azure IoT Hub device protocol (SAS, IoT Hub topics, twins, methods, C2D). */
+  readonly dialect: 'mqtt' | 'iothub';
+  /** IoT Hub identity of the fleet's devices (dialect iothub). */
+  readonly iothub: IotHubDevicePlan | undefined;
   /** MQTT protocol level: 4 = 3.1.1, 5 = 5.0. */
   readonly protocolVersion: 4 | 5;
   readonly qos: 0 | 1;
@@ -99,6 +103,17 @@ export interface TransportPlan {
   readonly username: string | undefined;
   readonly password: string | undefined;
   readonly tls: TlsPlan | undefined;
+}
+
+export interface IotHubDevicePlan {
+  /** The hub's host name devices sign their SAS tokens for, e.g. myhub.azure-devices.net. */
+  readonly hostName: string;
+  /** Base64 group key: each device's key is HMAC-SHA256(groupKey, deviceId), as DPS group enrollments derive them. */
+  readonly groupKey: string;
+  /** Plug and Play model id announced in the CONNECT username, or undefined. */
+  readonly modelId: string | undefined;
+  /** Lifetime of each SAS token; devices reconnect with a fresh one before it expires. */
+  readonly sasTtlMs: number;
 }
 
 export interface TlsPlan {

@@ -28,8 +28,32 @@ const TlsSchema = z
   })
   .describe('TLS settings for mqtts:// and wss:// targets');
 
+const IotHubSchema = z
+  .strictObject({
+    hostName: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("the hub's host name devices sign their SAS tokens for (default: the embedded hub's, or the target's host)"),
+    groupKey: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{22,86}={0,2}$/, { error: 'expected a base64 key of 16 to 64 bytes' })
+      .optional()
+      .describe(
+        'base64 group key: each device key is HMAC-SHA256(groupKey, deviceId), as a DPS group enrollment derives it (default: derived from the seed; the embedded hub registers the devices with it)',
+      ),
+    modelId: z.string().min(1).optional().describe('Plug and Play model id sent in the CONNECT username, e.g. dtmi:com:example:Thermostat;1'),
+    sasTtl: duration({ positive: true }).default('1h').describe('lifetime of each SAS token; devices reconnect with a new one before it expires'),
+  })
+  .describe('IoT Hub device identity (dialect: iothub)');
+
 const TransportSchema = z
   .strictObject({
+    dialect: z
+      .enum(['mqtt', 'iothub'])
+      .default('mqtt')
+      .describe('mqtt: plain topics (topic); iothub: the Azure IoT Hub device protocol (SAS tokens, IoT Hub topics, twins, methods, C2D)'),
+    iothub: IotHubSchema.optional(),
     mqttVersion: mqttVersion().default('3.1.1').describe('MQTT protocol version: "3.1.1" or 5'),
     qos: qos()
       .default(1)

@@ -1,3 +1,5 @@
+import type { CommandResult, DeviceCommand } from '../devices/model.js';
+
 /**
  * The transport seam: device runtimes talk to a hub only through these interfaces, so the same devices can run on
  * mqtt.js today and on a leaner client or another dialect later.
@@ -40,7 +42,15 @@ export interface ConnectOptions {
   readonly onClose: (info: CloseInfo) => void;
   /** A message on a subscribed topic. */
   readonly onMessage?: (topic: string, payload: Buffer) => void;
+  /** Commands from the hub, from dialects that carry them (IoT Hub: methods, desired properties, C2D). */
+  readonly onDownlink?: Downlink;
 }
+
+/**
+ * A command from the hub, whatever carried it (a direct method, a desired property, a C2D message); returns the
+ * device's answer. `command` is undefined for a downlink message that carries none (it is only counted).
+ */
+export type Downlink = (kind: 'method' | 'desired' | 'c2d', command: DeviceCommand | undefined) => CommandResult | undefined;
 
 export interface Transport {
   /** Resolves on a successful CONNACK; rejects with an error whose failure code says why. */

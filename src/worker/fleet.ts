@@ -1,5 +1,6 @@
 import { createRng } from '../core/rng.js';
 import { compileTemplate } from '../core/template.js';
+import { telemetryTopic } from '../iothub/index.js';
 import { ChannelSensors } from '../devices/channel-sensors.js';
 import { Mcu } from '../devices/mcu/mcu.js';
 import type { McuPlan } from '../scenario/plan.js';
@@ -19,7 +20,7 @@ export function buildDevices(plan: RunPlan, shard: ShardRange, fleets: readonly 
     const end = Math.min(shard.end, f.firstIndex + f.count);
     if (first >= end) continue;
     const idOf = compileTemplate(f.idPattern, ['fleet', 'index']);
-    const topicOf = compileTemplate(f.transport.topic, ['deviceId', 'fleet', 'index']);
+    const topicOf = f.transport.dialect === 'iothub' ? iotHubTopic(f.telemetry.format) : compileTemplate(f.transport.topic, ['deviceId', 'fleet', 'index']);
     const hasSensors = Object.keys(f.sensors).length > 0;
     for (let g = first; g < end; g++) {
       const index = g - f.firstIndex;
@@ -35,6 +36,12 @@ export function buildDevices(plan: RunPlan, shard: ShardRange, fleets: readonly 
     }
   }
   return out;
+}
+
+/** IoT Hub telemetry topic with the content type and encoding (so the hub can route on the body, reference §2.1). */
+function iotHubTopic(format: 'json' | 'cbor'): (v: { deviceId: string; fleet: string; index: number }) => string {
+  const props = format === 'json' ? { contentType: 'application/json', contentEncoding: 'utf-8', app: {} } : { contentType: 'application/cbor', app: {} };
+  return ({ deviceId }) => telemetryTopic(deviceId, props);
 }
 
 /** A clock that drifts or a watchdog that fires needs per-device MCU state; boot time and sleep do not. */

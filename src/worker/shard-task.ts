@@ -1,6 +1,6 @@
 import { systemClock } from '../core/clock.js';
 import { loadModel } from '../devices/model-ref.js';
-import { createMqttTransport } from '../transports/mqtt/client.js';
+import { createTransport } from '../transports/create.js';
 import type { FleetContext } from './device.js';
 import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.js';
 import { ShardRunner } from './shard.js';
@@ -12,7 +12,7 @@ import { ShardRunner } from './shard.js';
 export default async function runShardTask(task: ShardTask): Promise<ShardResult> {
   const { plan, shard, url, port } = task;
   const fleets: FleetContext[] = [];
-  for (const f of plan.fleets) fleets.push({ plan: f, model: await loadModel(f.modelRef), transport: createMqttTransport(url, f.transport) });
+  for (const f of plan.fleets) fleets.push({ plan: f, model: await loadModel(f.modelRef), transport: createTransport(url, f.transport, systemClock) });
   const post = (msg: WorkerMessage): void => port.postMessage(msg);
   const runner = new ShardRunner(plan, shard, { clock: systemClock, fleets, post });
   port.on('message', (msg: MainMessage) => {

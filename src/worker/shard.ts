@@ -160,7 +160,7 @@ export class ShardRunner {
     this.recorder.count('connect.attempts');
     const startedAt = this.deps.clock.now();
     d.fleet.transport
-      .connect({ identity: d.identity, onClose: (info) => this.onClose(d, gen, info) })
+      .connect({ identity: d.identity, onClose: (info) => this.onClose(d, gen, info), onDownlink: (kind, cmd) => this.downlink(d, kind, cmd) })
       .then(
         (conn) => this.onConnected(d, gen, conn, startedAt),
         (err: unknown) => this.onConnectFailed(d, gen, err),
@@ -262,6 +262,12 @@ export class ShardRunner {
         return true;
       },
     });
+  }
+
+  /** A command the hub sent (method, desired property, C2D): counted by kind, run through the command interface. */
+  private downlink(d: DeviceRuntime, kind: 'method' | 'desired' | 'c2d', cmd: DeviceCommand | undefined): CommandResult | undefined {
+    this.recorder.count(kind === 'method' ? 'downlink.methods' : kind === 'desired' ? 'downlink.desired' : 'downlink.c2d');
+    return cmd === undefined ? undefined : this.command(d, cmd);
   }
 
   /** This shard's device with `deviceId`, if it has it. */

@@ -39,6 +39,8 @@ describe('compile: defaults', () => {
         firstIndex: 0,
         idPattern: '{fleet}-{index:06}',
         transport: {
+          dialect: 'mqtt',
+          iothub: undefined,
           protocolVersion: 4,
           qos: 1,
           keepaliveS: 60,
