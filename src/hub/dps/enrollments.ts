@@ -1,0 +1,164 @@
+/**
+ * DPS enrollments (reference §3): an ID scope, individual enrollments (one registration id, its own symmetric keys)
+ * and symmetric-key group enrollments (a group key; each device's key is HMAC-SHA256(groupKey, registrationId)).
+ * Pure: no clock needed, no sockets. Matching a device to its enrollment is by key, as DPS does it: the individual
+ * enrollment of the registration id wins; otherwise the group whose derived key signed the token.
+ */
+import { deriveDeviceKey } from '../../iothub/index.js';
+import type { JsonObject } from '../iothub/json.js';
+
+export type EnrollmentStatus = 'enabled' | 'disabled';
+
+export interface IndividualEnrollmentInput {
+  readonly registrationId: string;
+  readonly primaryKey: string;
+  /** Default: the primary key. */
+  readonly secondaryKey?: string;
+  /** The device id to create in the hub; default: the registration id. */
+  readonly deviceId?: string;
+  /** Desired properties of the device's initial twin. */
+  readonly initialDesired?: JsonObject;
+  readonly status?: EnrollmentStatus;
+}
+
+export interface GroupEnrollmentInput {
+  readonly name: string;
+  readonly primaryKey: string;
+  /** Default: the primary key. */
+  readonly secondaryKey?: string;
+  readonly initialDesired?: JsonObject;
+  readonly status?: EnrollmentStatus;
+}
+
+export interface IndividualEnrollment {
+  readonly kind: 'individual';
+  readonly registrationId: string;
+  readonly primaryKey: string;
+  readonly secondaryKey: string;
+  readonly deviceId: string | undefined;
+  readonly initialDesired: JsonObject | undefined;
+  status: EnrollmentStatus;
+}
+
+export interface GroupEnrollment {
+  readonly kind: 'group';
+  readonly name: string;
+  readonly primaryKey: string;
+  readonly secondaryKey: string;
+  readonly initialDesired: JsonObject | undefined;
+  status: EnrollmentStatus;
+}
+
+export type Enrollment = IndividualEnrollment | GroupEnrollment;
+
+/** The symmetric keys one registration id may sign with under one enrollment. */
+export interface Attestation {
+  readonly enrollment: Enrollment;
+  /** For a group: the keys derived for this registration id. */
+  readonly primaryKey: string;
+  readonly secondaryKey: string;
+}
+
+/** Registration ids: alphanumerics and `-._:`, up to 128 characters (DPS documents lowercase alphanumerics and `-`). */
+const REGISTRATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** An ID scope as DPS prints them: `0ne` + 8 upper-case hex digits (e.g. `0ne0000F1EE`). */
+const ID_SCOPE = /^0ne[0-9A-F]{8}$/;
+
+export function isRegistrationId(id: string): boolean {
+  return REGISTRATION_ID.test(id);
+}
+
+export function isIdScope(scope: string): boolean {
+  return ID_SCOPE.test(scope);
+}
+
+/** A symmetric key: base64 of 16–64 bytes (§3). */
+function checkKey(key: string, what: string): string {
+  const bytes = Buffer.from(key, 'base64');
+  if (bytes.length < 16 || bytes.length > 64 || bytes.toString('base64') !== key) {
+    throw new RangeError(`${what}: a symmetric key is base64 of 16 to 64 bytes`);
+  }
+  return key;
+}
+
+export class Enrollments {
+  private readonly individuals = new Map<string, IndividualEnrollment>();
+  private readonly groups = new Map<string, GroupEnrollment>();
+
+  constructor(readonly idScope: string) {
+    if (!isIdScope(idScope)) throw new RangeError(`ID scope ${JSON.stringify(idScope)}: expected 0ne + 8 hex digits, e.g. 0ne0000F1EE`);
+  }
+
+  /** Create or replace the individual enrollment of a registration id. */
+  addIndividual(input: IndividualEnrollmentInput): IndividualEnrollment {
+    if (!isRegistrationId(input.registrationId)) throw new RangeError(`registration id ${JSON.stringify(input.registrationId)} is not valid`);
+    const e: IndividualEnrollment = {
+      kind: 'individual',
+      registrationId: input.registrationId,
+      primaryKey: checkKey(input.primaryKey, input.registrationId),
+      secondaryKey: checkKey(input.secondaryKey ?? input.primaryKey, input.registrationId),
+      deviceId: input.deviceId,
+      initialDesired: input.initialDesired,
+      status: input.status ?? 'enabled',
+    };
+    this.individuals.set(e.registrationId, e);
+    return e;
+  }
+
+  /** Create or replace a symmetric-key group enrollment. */
+  addGroup(input: GroupEnrollmentInput): GroupEnrollment {
+    if (input.name === '') throw new RangeError('a group enrollment needs a name');
+    const g: GroupEnrollment = {
+      kind: 'group',
+      name: input.name,
+      primaryKey: checkKey(input.primaryKey, input.name),
+      secondaryKey: checkKey(input.secondaryKey ?? input.primaryKey, input.name),
+      initialDesired: input.initialDesired,
+      status: input.status ?? 'enabled',
+    };
+    this.groups.set(g.name, g);
+    return g;
+  }
+
+  individual(registrationId: string): IndividualEnrollment | undefined {
+    return this.individuals.get(registrationId);
+  }
+
+  group(name: string): GroupEnrollment | undefined {
+    return this.groups.get(name);
+  }
+
+  /** Enable or disable an enrollment; false when there is none of that kind and name. */
+  setStatus(kind: 'individual' | 'group', nameOrRegistrationId: string, status: EnrollmentStatus): boolean {
+    const e = kind === 'individual' ? this.individuals.get(nameOrRegistrationId) : this.groups.get(nameOrRegistrationId);
+    if (e === undefined) return false;
+    e.status = status;
+    return true;
+  }
+
+  remove(kind: 'individual' | 'group', nameOrRegistrationId: string): boolean {
+    return kind === 'individual' ? this.individuals.delete(nameOrRegistrationId) : this.groups.delete(nameOrRegistrationId);
+  }
+
+  /**
+   * The enrollments a registration id may attest against, in the order DPS tries them: its individual enrollment
+   * alone when there is one (it takes precedence over any group), else every group with the derived keys.
+   * Disabled enrollments are included: the caller refuses them after the signature matched.
+   */
+  candidates(registrationId: string): Attestation[] {
+    const own = this.individuals.get(registrationId);
+    if (own !== undefined) return [{ enrollment: own, primaryKey: own.primaryKey, secondaryKey: own.secondaryKey }];
+    if (!isRegistrationId(registrationId)) return [];
+    return [...this.groups.values()].map((g) => ({
+      enrollment: g,
+      primaryKey: deriveDeviceKey(g.primaryKey, registrationId),
+      secondaryKey: deriveDeviceKey(g.secondaryKey, registrationId),
+    }));
+  }
+}
+
+/** Name of an enrollment for logs and stats: `individual:{registrationId}` or `group:{name}`. */
+export function enrollmentName(e: Enrollment): string {
+  return e.kind === 'individual' ? `individual:${e.registrationId}` : `group:${e.name}`;
+}
