@@ -451,6 +451,7 @@ describe('service API: query', () => {
     const r = await api('POST', '/devices/query', { body: { query: "SELECT * FROM devices WHERE tags.site = 'oslo'" } });
     expect(r.status).toBe(200);
     expect(r.body.map((t: { deviceId: string }) => t.deviceId)).toEqual(['q-1', 'q-2']);
+    expect(r.headers.get('x-ms-item-type')).toBe('twin');
     expect(r.body[0]).toMatchObject({ deviceId: 'q-1', etag: expect.any(String), tags: { site: 'oslo' }, properties: { desired: {}, reported: {} } });
 
     const page = await api('POST', '/devices/query', { body: { query: "SELECT * FROM devices WHERE tags.site = 'oslo'" }, headers: { 'x-ms-max-item-count': '1' } });
@@ -458,6 +459,7 @@ describe('service API: query', () => {
 
     const count = await api('POST', '/devices/query', { body: { query: "SELECT COUNT() AS n FROM devices WHERE tags.site = 'rome'" } });
     expect(count.body).toEqual([{ n: 1 }]);
+    expect(count.headers.get('x-ms-item-type')).toBe('raw');
 
     const bad = await api('POST', '/devices/query', { body: { query: 'SELECT * FROM devices WHERE tags.site = ' } });
     expect(bad.status).toBe(400);

@@ -1,7 +1,8 @@
 /**
  * Twin query (IoT Hub service API "Query - Get Twins"): `POST /devices/query` with `{ "query": "SELECT … FROM
  * devices …" }` → 200 with the array of results (full twins for `SELECT *`). `x-ms-max-item-count` caps the page;
- * there is no continuation (no `x-ms-continuation` header is ever sent). A syntax error is 400004 with the 1-based
+ * there is no continuation (no `x-ms-continuation` header is ever sent). `x-ms-item-type` is `twin` for `SELECT *`,
+ * `raw` for projections and COUNT (the values of the SDKs' QueryResultType). A syntax error is 400004 with the 1-based
  * position in the message ("Syntax error at position N: …").
  */
 import type { IotHubGateway } from '../iothub-gateway.js';
@@ -23,6 +24,6 @@ export function queryRoutes(router: Router, gateway: IotHubGateway): void {
     const parsed = parseQuery(body.query);
     const rows = runQuery(parsed, gateway.twins.allTwins());
     const page = max === undefined ? rows : rows.slice(0, max);
-    sendJson(res, 200, page, { 'x-ms-item-type': parsed.select.kind === 'star' ? 'Twin' : 'JSON' });
+    sendJson(res, 200, page, { 'x-ms-item-type': parsed.select.kind === 'star' ? 'twin' : 'raw' });
   });
 }
