@@ -4,3 +4,4 @@ export * from './registrations.js';
 export * from './service.js';
 export * from './gateway.js';
 export * from './route.js';
+export * from './assign.js';
