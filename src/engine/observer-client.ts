@@ -5,6 +5,7 @@ import type { FleetPlan } from '../scenario/plan.js';
 import { TransportError } from '../transports/transport.js';
 import type { DeviceLedger } from '../worker/protocol.js';
 import type { ObserverCommand, ObserverReply } from './observer-protocol.js';
+import type { ObserverLogin } from './target.js';
 
 export interface ObserverFinal {
   readonly snapshot: MetricsSnapshot;
@@ -19,9 +20,9 @@ export class ObserverThread {
   private readonly waiting = new Map<ObserverReply['type'], (msg: ObserverReply) => void>();
   private onSnapshot: ((s: MetricsSnapshot) => void) | undefined;
 
-  private constructor(url: string, fleets: readonly FleetPlan[]) {
+  private constructor(url: string, fleets: readonly FleetPlan[], login: ObserverLogin | undefined) {
     const { filename, env } = workerFile('./observer-thread.js', import.meta.url);
-    const workerData = { url, fleets };
+    const workerData = { url, fleets, login };
     this.worker = new Worker(new URL(filename), env === undefined ? { workerData } : { workerData, env });
     this.worker.on('message', (msg: ObserverReply) => {
       if (msg.type === 'snapshot') this.onSnapshot?.(msg.snapshot);
@@ -37,8 +38,8 @@ export class ObserverThread {
   }
 
   /** Resolves once subscribed; rejects with a TransportError whose code says why the target could not be reached. */
-  static async start(url: string, fleets: readonly FleetPlan[]): Promise<ObserverThread> {
-    const t = new ObserverThread(url, fleets);
+  static async start(url: string, fleets: readonly FleetPlan[], login?: ObserverLogin): Promise<ObserverThread> {
+    const t = new ObserverThread(url, fleets, login);
     const msg = await t.next('started');
     if (msg.type === 'error') {
       await t.worker.terminate();

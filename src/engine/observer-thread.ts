@@ -5,6 +5,7 @@ import type { FleetPlan } from '../scenario/plan.js';
 import type { DeviceLedger } from '../worker/protocol.js';
 import { Observer } from './observer.js';
 import type { ObserverCommand, ObserverReply } from './observer-protocol.js';
+import type { ObserverLogin } from './target.js';
 
 /**
  * Worker-thread entry of the run observer. It has a thread of its own so that nothing the main thread does (merging
@@ -12,11 +13,11 @@ import type { ObserverCommand, ObserverReply } from './observer-protocol.js';
  */
 const port = parentPort;
 if (port === null) throw new Error('observer-thread must run in a worker thread');
-const { url, fleets } = workerData as { url: string; fleets: FleetPlan[] };
+const { url, fleets, login } = workerData as { url: string; fleets: FleetPlan[]; login: ObserverLogin | undefined };
 const observer = new Observer(systemClock);
 const reply = (msg: ObserverReply): void => port.postMessage(msg);
 
-observer.start(url, fleets).then(
+observer.start(url, fleets, login).then(
   () => reply({ type: 'started' }),
   (err: unknown) => reply({ type: 'error', code: failureCode(err), message: err instanceof Error ? err.message : String(err) }),
 );

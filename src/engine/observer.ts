@@ -6,6 +6,10 @@ import { MetricsRecorder } from '../metrics/recorder.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import type { FleetPlan } from '../scenario/plan.js';
 import { securityOptions } from '../transports/mqtt/options.js';
+import type { ObserverLogin } from './target.js';
+
+/** Every IoT Hub device's telemetry (the service side of the embedded hub grants it). */
+const IOTHUB_TELEMETRY_FILTER = 'devices/+/messages/events/#';
 import { type Subscriber, subscribe } from '../transports/mqtt/subscriber.js';
 import type { DeviceLedger } from '../worker/protocol.js';
 
@@ -30,11 +34,14 @@ export class Observer {
     return this.tracker.received;
   }
 
-  async start(url: string, fleets: readonly FleetPlan[]): Promise<void> {
+  async start(url: string, fleets: readonly FleetPlan[], login?: ObserverLogin): Promise<void> {
     const qos = fleets.some((f) => f.transport.qos === 1) ? 1 : 0;
-    // The observer connects as the first fleet would: same TLS trust and credentials.
-    const security = fleets[0] === undefined ? {} : securityOptions(fleets[0].transport);
+    // The observer connects as the first fleet would (same TLS trust and credentials), or with the service login the
+    // target gave (the embedded hub's IoT Hub service side, which reads IoT Hub devices' telemetry).
+    const fleetSecurity = fleets[0] === undefined ? {} : securityOptions(fleets[0].transport);
+    const security = login === undefined ? fleetSecurity : { ...fleetSecurity, username: login.username, password: login.password };
     this.subscriber = await subscribe(url, topicFilters(fleets), qos, (_topic, payload) => this.onMessage(payload), {
+      ...(login === undefined ? {} : { clientId: login.clientId }),
       security,
       onLost: (code) => {
         this.lostConnection = code;
@@ -81,6 +88,10 @@ export class Observer {
 export function topicFilters(fleets: readonly FleetPlan[]): string[] {
   const out = new Set<string>();
   for (const f of fleets) {
+    if (f.transport.dialect === 'iothub') {
+      out.add(IOTHUB_TELEMETRY_FILTER);
+      continue;
+    }
     const levels = f.transport.topic.split('/').map((level) => {
       const resolved = level.replaceAll('{fleet}', f.id);
       return placeholders(resolved).length > 0 ? '+' : resolved;

@@ -55,7 +55,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   const clock = options.clock ?? systemClock;
   const emit = options.onEvent ?? (() => {});
   const startedAt = new Date();
-  const target = await startTarget(plan.target);
+  const target = await startTarget(plan);
   let observer: ObserverThread | undefined;
   let pool: ShardPool | undefined;
   let ticker: NodeJS.Timeout | undefined;
@@ -141,7 +141,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
 
 async function startObserver(target: Target, plan: RunPlan): Promise<ObserverThread> {
   try {
-    return await ObserverThread.start(target.url, plan.fleets);
+    return await ObserverThread.start(target.url, plan.fleets, target.observerLogin);
   } catch (err) {
     const code = failureCode(err);
     const detail = err instanceof Error ? err.message : String(err);

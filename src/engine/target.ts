@@ -1,15 +1,37 @@
+import { randomBytes } from 'node:crypto';
 import { startEmbeddedHub } from '../hub/embedded.js';
-import type { TargetPlan } from '../scenario/plan.js';
+import { EMBEDDED_HUB_HOST, createSasToken } from '../iothub/index.js';
+import type { RunPlan } from '../scenario/plan.js';
+
+/** How the run observer logs in when the target needs more than a plain MQTT connection (IoT Hub's service side). */
+export interface ObserverLogin {
+  readonly clientId: string;
+  readonly username: string;
+  readonly password: string;
+}
 
 export interface Target {
   readonly url: string;
   readonly embedded: boolean;
+  /** For the embedded hub: a service login, so the observer can read IoT Hub devices' telemetry. */
+  readonly observerLogin: ObserverLogin | undefined;
   stop(): Promise<void>;
 }
 
-/** The broker a run drives: fleetsim's embedded hub (started here, stopped after the run) or an external URL. */
-export async function startTarget(plan: TargetPlan): Promise<Target> {
-  if (plan.kind === 'url') return { url: plan.url, embedded: false, stop: async () => {} };
-  const hub = await startEmbeddedHub();
-  return { url: hub.url, embedded: true, stop: () => hub.stop() };
+/**
+ * The broker a run drives: fleetsim's embedded hub (started here with the run's IoT Hub fleets registered, stopped
+ * after the run) or an external URL.
+ */
+export async function startTarget(plan: RunPlan): Promise<Target> {
+  if (plan.target.kind === 'url') return { url: plan.target.url, embedded: false, observerLogin: undefined, stop: async () => {} };
+  const serviceKey = randomBytes(32).toString('base64');
+  const fleets = plan.fleets.flatMap((f) =>
+    f.transport.iothub === undefined ? [] : [{ id: f.id, idPattern: f.idPattern, count: f.count, groupKey: f.transport.iothub.groupKey }],
+  );
+  const hub = await startEmbeddedHub(undefined, { hostName: EMBEDDED_HUB_HOST, serviceKey, fleets });
+  // A service token for the run's length and a day more: the observer never reconnects mid-run.
+  const expiry = Math.floor(Date.now() / 1000 + plan.totalDurationMs / 1000 + 86_400);
+  const password = createSasToken({ resourceUri: EMBEDDED_HUB_HOST, keyBase64: serviceKey, expiry, policyName: 'iothubowner' });
+  const observerLogin = { clientId: `$service-observer-${randomBytes(4).toString('hex')}`, username: `${EMBEDDED_HUB_HOST}/$service`, password };
+  return { url: hub.url, embedded: true, observerLogin, stop: () => hub.stop() };
 }

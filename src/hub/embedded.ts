@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { EMBEDDED_HUB_HOST } from '../iothub/index.js';
 import { FleetsimError } from '../core/errors.js';
 import { workerFile } from '../core/worker-file.js';
 import type { ListenerOptions, Listening } from './broker.js';
@@ -9,7 +11,16 @@ export interface EmbeddedHub {
   /** URL of the first listener (plain MQTT by default). */
   readonly url: string;
   readonly listening: readonly Listening[];
+  /** The IoT Hub identity it serves: host name and the owner key service clients sign with. */
+  readonly iothub: Pick<EmbeddedIotHub, 'hostName' | 'serviceKey'>;
   stop(): Promise<void>;
+}
+
+/** The IoT Hub side of the embedded hub: its name, its owner key, and the fleets whose devices it registers. */
+export interface EmbeddedIotHub {
+  readonly hostName: string;
+  readonly serviceKey: string;
+  readonly fleets: ReadonlyArray<{ readonly id: string; readonly idPattern: string; readonly count: number; readonly groupKey: string }>;
 }
 
 type HubMessage =
@@ -19,10 +30,16 @@ type HubMessage =
 
 const DEFAULT_LISTENERS: readonly ListenerOptions[] = [{ scheme: 'mqtt', host: '127.0.0.1', port: 0 }];
 
-/** Start fleetsim's own MQTT hub in a worker thread; by default plain MQTT on 127.0.0.1 and a free port. */
-export function startEmbeddedHub(listeners: readonly ListenerOptions[] = DEFAULT_LISTENERS): Promise<EmbeddedHub> {
+/**
+ * Start fleetsim's own hub in a worker thread (by default on 127.0.0.1 and a free port): an IoT Hub gateway for IoT Hub
+ * devices and service clients, and a plain MQTT broker for everything else.
+ */
+export function startEmbeddedHub(
+  listeners: readonly ListenerOptions[] = DEFAULT_LISTENERS,
+  iothub: EmbeddedIotHub = { hostName: EMBEDDED_HUB_HOST, serviceKey: randomBytes(32).toString('base64'), fleets: [] },
+): Promise<EmbeddedHub> {
   const { filename, env } = workerFile('./hub-thread.js', import.meta.url);
-  const workerData = { listeners };
+  const workerData = { listeners, iothub };
   const worker = new Worker(new URL(filename), env === undefined ? { workerData } : { workerData, env });
   return new Promise((resolve, reject) => {
     const onExit = (code: number): void =>
@@ -38,7 +55,8 @@ export function startEmbeddedHub(listeners: readonly ListenerOptions[] = DEFAULT
         return;
       }
       if (msg.type !== 'listening') return;
-      resolve({ url: (msg.listening[0] as Listening).url, listening: msg.listening, stop: () => stopHub(worker) });
+      const identity = { hostName: iothub.hostName, serviceKey: iothub.serviceKey };
+      resolve({ url: (msg.listening[0] as Listening).url, listening: msg.listening, iothub: identity, stop: () => stopHub(worker) });
     });
   });
 }
