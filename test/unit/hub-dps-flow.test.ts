@@ -175,6 +175,25 @@ describe('DpsService register → poll', () => {
   });
 });
 
+describe('DpsService.setEnrollmentStatus', () => {
+  it('disabling a group turns its registrations disabled and refuses new attestations; enabling lets them in again', () => {
+    const { svc } = setup();
+    svc.enrollments.addGroup({ name: 'g', primaryKey: GROUP });
+    svc.enrollments.addIndividual({ registrationId: 'solo', primaryKey: KEY });
+    for (const [id, key] of [['dev-1', deriveDeviceKey(GROUP, 'dev-1')], ['solo', KEY]] as const) {
+      const op = (JSON.parse(svc.register(id, attested(svc, id, key), body({ registrationId: id })).body) as { operationId: string }).operationId;
+      svc.poll(id, op);
+    }
+    expect(svc.setEnrollmentStatus('group', 'g', 'disabled')).toBe(true);
+    expect(svc.registrations.get('dev-1')?.status).toBe('disabled');
+    expect(svc.registrations.get('solo')?.status).toBe('assigned');
+    expect(svc.attest('dev-1', sas('dev-1', deriveDeviceKey(GROUP, 'dev-1')), NOW_S)).toEqual({ ok: false, reason: 'disabled' });
+    expect(svc.setEnrollmentStatus('group', 'g', 'enabled')).toBe(true);
+    expect(svc.attest('dev-1', sas('dev-1', deriveDeviceKey(GROUP, 'dev-1')), NOW_S).ok).toBe(true);
+    expect(svc.setEnrollmentStatus('group', 'nope', 'disabled')).toBe(false);
+  });
+});
+
 /** A BrokerClient that records what the gateway publishes to it. */
 function fakeClient(id: string): BrokerClient & { sent: Array<{ topic: string; payload: string }> } {
   const sent: Array<{ topic: string; payload: string }> = [];

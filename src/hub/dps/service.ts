@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { dpsResource, verifySasToken } from '../../iothub/index.js';
 import { type JsonObject, type JsonValue, isJsonObject, isoMs } from '../iothub/json.js';
-import { type Attestation, type Enrollment, Enrollments } from './enrollments.js';
+import { type Attestation, type Enrollment, type EnrollmentStatus, Enrollments, enrollmentName } from './enrollments.js';
 import { type RegistrationState, Registrations } from './registrations.js';
 
 /** What the hub side learns of an assignment; the device's hub key is the symmetric key it attested with. */
@@ -70,6 +70,8 @@ export class DpsService {
   readonly registrations: Registrations;
   /** The current operation of each registration id (a new register replaces it). */
   private readonly operations = new Map<string, Operation>();
+  /** Which enrollment (enrollmentName) each registration record came from. */
+  private readonly enrolledBy = new Map<string, string>();
   private readonly opPrefix: string;
   private readonly newId: () => string;
 
@@ -145,6 +147,19 @@ export class DpsService {
     return { status: 200, body: JSON.stringify(body) };
   }
 
+  /**
+   * Enable or disable an enrollment (false when there is none). Disabling also turns its registration records
+   * `disabled`, as DPS shows a registration whose enrollment was disabled; new CONNECTs under it get CONNACK 5.
+   */
+  setEnrollmentStatus(kind: 'individual' | 'group', nameOrRegistrationId: string, status: EnrollmentStatus): boolean {
+    if (!this.enrollments.setStatus(kind, nameOrRegistrationId, status)) return false;
+    if (status === 'disabled') {
+      const name = `${kind}:${nameOrRegistrationId}`;
+      for (const [registrationId, by] of this.enrolledBy) if (by === name) this.registrations.disable(registrationId);
+    }
+    return true;
+  }
+
   /** The operation of a registration id still in progress (for tests and status pages). */
   pendingOperation(registrationId: string): string | undefined {
     const op = this.operations.get(registrationId);
@@ -159,6 +174,7 @@ export class DpsService {
     const { enrollment, primaryKey, secondaryKey } = op.attestation;
     const deviceId = (enrollment.kind === 'individual' ? enrollment.deviceId : undefined) ?? op.registrationId;
     const outcome = { registrationId: op.registrationId, payload: op.payload };
+    this.enrolledBy.set(op.registrationId, enrollmentName(enrollment));
     try {
       this.o.assign(op.registrationId, deviceId, op.key, { enrollment, primaryKey, secondaryKey, initialDesired: enrollment.initialDesired });
     } catch (err) {
