@@ -17,7 +17,17 @@ export interface HubArgs {
 export async function hubCommand(args: HubArgs, term: Terminal): Promise<number> {
   const hub = await startEmbeddedHub(listeners(args));
   for (const l of hub.listening) term.err(`fleetsim hub listening on ${l.url}`);
-  term.err('MQTT 3.1.1 and 5, no authentication. Ctrl-C to stop.');
+  const { hostName, serviceKey } = hub.iothub;
+  term.err(
+    [
+      'Plain MQTT (3.1.1 and 5) for clients without an IoT Hub login, outside the devices/ and $ namespaces.',
+      `IoT Hub devices: username ${hostName}/<deviceId>/?api-version=2021-04-12 and a SAS token for ${hostName}/devices/<deviceId>`,
+      `  (Azure SDK: HostName=${hostName};DeviceId=…;SharedAccessKey=…;GatewayHostName=<host>:<mqtts port>).`,
+      `IoT Hub service API: ${hub.serviceUrl} (same paths as IoT Hub's; register devices with PUT /devices/{id}).`,
+      `Service connection string: HostName=${hostName};SharedAccessKeyName=iothubowner;SharedAccessKey=${serviceKey}`,
+      'Ctrl-C to stop.',
+    ].join('\n'),
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

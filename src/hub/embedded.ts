@@ -13,6 +13,8 @@ export interface EmbeddedHub {
   readonly listening: readonly Listening[];
   /** The IoT Hub identity it serves: host name and the owner key service clients sign with. */
   readonly iothub: Pick<EmbeddedIotHub, 'hostName' | 'serviceKey'>;
+  /** The IoT Hub service REST API (same paths as IoT Hub's, service SAS), e.g. http://127.0.0.1:40123. */
+  readonly serviceUrl: string;
   stop(): Promise<void>;
 }
 
@@ -21,10 +23,12 @@ export interface EmbeddedIotHub {
   readonly hostName: string;
   readonly serviceKey: string;
   readonly fleets: ReadonlyArray<{ readonly id: string; readonly idPattern: string; readonly count: number; readonly groupKey: string }>;
+  /** Port of the service REST API on 127.0.0.1 (0 or absent: a free one). */
+  readonly servicePort?: number;
 }
 
 type HubMessage =
-  | { type: 'listening'; listening: Listening[] }
+  | { type: 'listening'; listening: Listening[]; serviceUrl: string }
   | { type: 'error'; code: string; message: string }
   | { type: 'closed' };
 
@@ -56,7 +60,7 @@ export function startEmbeddedHub(
       }
       if (msg.type !== 'listening') return;
       const identity = { hostName: iothub.hostName, serviceKey: iothub.serviceKey };
-      resolve({ url: (msg.listening[0] as Listening).url, listening: msg.listening, iothub: identity, stop: () => stopHub(worker) });
+      resolve({ url: (msg.listening[0] as Listening).url, listening: msg.listening, iothub: identity, serviceUrl: msg.serviceUrl, stop: () => stopHub(worker) });
     });
   });
 }

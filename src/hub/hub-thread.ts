@@ -1,3 +1,4 @@
+import { type Server, createServer } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../core/clock.js';
 import { compileTemplate } from '../core/template.js';
@@ -6,6 +7,7 @@ import { type ListenerOptions, startBroker } from './broker.js';
 import { embeddedHooks } from './embedded-hooks.js';
 import type { EmbeddedIotHub } from './embedded.js';
 import { IotHubGateway } from './iothub-gateway.js';
+import { createServiceApi } from './service-api/index.js';
 
 /**
  * Worker-thread entry of the embedded hub: the broker runs off the main thread so the collector never stalls it. It is
@@ -28,11 +30,27 @@ for (const f of iothub.fleets) {
   gateway.registry.createMany(devices);
 }
 
-startBroker(listeners, { hooks: embeddedHooks(gateway) }).then(
-  (broker) => {
-    port.postMessage({ type: 'listening', listening: broker.listening });
+/** The IoT Hub service REST API (registry, twins, methods, C2D, query) on plain HTTP, loopback only. */
+function startServiceApi(): Promise<{ server: Server; url: string }> {
+  const server = createServer(createServiceApi(gateway, { hostName: iothub.hostName, serviceKey: iothub.serviceKey, clock: systemClock }));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(iothub.servicePort ?? 0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}` });
+    });
+  });
+}
+
+Promise.all([startBroker(listeners, { hooks: embeddedHooks(gateway) }), startServiceApi()]).then(
+  ([broker, api]) => {
+    port.postMessage({ type: 'listening', listening: broker.listening, serviceUrl: api.url });
     port.on('message', (cmd: HubCommand) => {
-      if (cmd.type === 'close') void broker.close().then(() => port.postMessage({ type: 'closed' }));
+      if (cmd.type === 'close') {
+        api.server.closeAllConnections();
+        api.server.close();
+        void broker.close().then(() => port.postMessage({ type: 'closed' }));
+      }
     });
   },
   (err: unknown) => {

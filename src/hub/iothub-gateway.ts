@@ -278,6 +278,8 @@ export class IotHubGateway {
       const topic = c2dTopic(deviceId, {
         ...(m.messageId === undefined ? {} : { messageId: m.messageId }),
         ...(m.correlationId === undefined ? {} : { correlationId: m.correlationId }),
+        ...(m.userId === undefined ? {} : { userId: m.userId }),
+        ...(m.explicitExpiry ? { expiry: new Date(m.expiryMs).toISOString() } : {}),
         ...(m.contentType === undefined ? {} : { contentType: m.contentType }),
         ...(m.contentEncoding === undefined ? {} : { contentEncoding: m.contentEncoding }),
         to: `/devices/${deviceId}/messages/devicebound`,
@@ -296,7 +298,12 @@ export class IotHubGateway {
     const inflight = this.c2dInFlight.get(key);
     if (inflight === undefined) return;
     this.c2dInFlight.delete(key);
-    this.c2d.complete(inflight.deviceId, inflight.lockToken);
+    try {
+      this.c2d.complete(inflight.deviceId, inflight.lockToken);
+    } catch (err) {
+      // The lock was lost meanwhile (lock timeout, purge, device deleted): IoT Hub ignores such a late PUBACK too.
+      if (!isIotHubError(err)) throw err;
+    }
   }
 
   private disconnected(client: BrokerClient): void {
