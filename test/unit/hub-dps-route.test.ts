@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
 import type { BrokerClient, BrokerHooks } from '../../src/hub/broker.js';
-import { endpointOfUsername, routeHooks } from '../../src/hub/dps/index.js';
+import { DpsGateway, assignToHub, endpointOfUsername, routeHooks } from '../../src/hub/dps/index.js';
+import { embeddedHooks } from '../../src/hub/embedded-hooks.js';
+import { ManualTimers } from '../../src/hub/iothub/timers.js';
+import { IotHubGateway } from '../../src/hub/iothub-gateway.js';
+import { createSasToken, dpsResource, dpsUsername } from '../../src/iothub/index.js';
 
 const client = (id: string): BrokerClient => ({ id, socket: undefined, publish: () => Promise.resolve(), close: () => {} });
 
@@ -57,5 +62,23 @@ describe('routeHooks', () => {
     expect(log).toEqual([]);
     expect(hooks.authorizeSubscribe?.(client('never'), 'f', 1)).toBe(0);
     expect(log).toEqual(['hub.subscribe never f']);
+  });
+});
+
+describe('routeHooks with the embedded hub’s hooks (IoT Hub + plain MQTT) on the hub side', () => {
+  it('DPS logins reach the DPS gateway instead of being taken for plain MQTT clients', () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const hub = new IotHubGateway({ hostName: 'h.azure-devices.net', serviceKey: 'c2VydmljZSBrZXkgc2VydmljZSBrZXkgMDE=', clock, timers: new ManualTimers(clock) });
+    const dps = new DpsGateway({ idScope: '0ne0000F1EE', assignedHub: 'h.azure-devices.net', clock, assign: assignToHub(hub) });
+    const key = Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
+    dps.enrollments.addIndividual({ registrationId: 'd1', primaryKey: key });
+    const hooks = routeHooks(endpointOfUsername, embeddedHooks(hub), dps.hooks());
+    const token = (id: string) => Buffer.from(createSasToken({ resourceUri: dpsResource('0ne0000F1EE', id), keyBase64: key, expiry: clock.now() / 1000 + 60, policyName: 'registration' }));
+    const d1 = client('d1');
+    expect(hooks.authenticate?.(d1, dpsUsername('0ne0000F1EE', 'd1'), token('d1'))).toBe(0);
+    expect(hooks.authorizeSubscribe?.(d1, '$dps/registrations/res/#', 1)).toBe(1);
+    expect(hooks.authenticate?.(client('d2'), dpsUsername('0ne0000F1EE', 'd2'), token('d2'))).toBe(5); // not a plain client
+    expect(hooks.authenticate?.(client('plain'), 'someone', undefined)).toBe(0); // plain MQTT still plain
+    expect(dps.stats.refusedConnects).toEqual({ 'unknown-enrollment': 1 });
   });
 });
