@@ -11,6 +11,7 @@ import type { ShardResult } from '../worker/protocol.js';
 import { Collector, type EngineEvent } from './collector.js';
 import { ObserverThread } from './observer-client.js';
 import { ShardPool } from './pool.js';
+import { ServiceCalls } from './service-calls.js';
 import { type Target, startTarget } from './target.js';
 
 export interface RunOptions {
@@ -55,7 +56,14 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   const clock = options.clock ?? systemClock;
   const emit = options.onEvent ?? (() => {});
   const startedAt = new Date();
+  const servicePhases = plan.phases.filter((p) => p.kind === 'invoke-method' || p.kind === 'twin-update');
+  if (servicePhases.length > 0 && plan.target.kind === 'url') {
+    throw new FleetsimError('FLEETSIM_E_USAGE', `phase ${servicePhases[0]?.name ?? ''} calls the hub's service API, which fleetsim drives on its embedded hub only for now`, {
+      hint: 'run against the embedded hub (omit --target), or drop the invoke-method and twin-update phases for an external broker',
+    });
+  }
   const target = await startTarget(plan);
+  let service: ServiceCalls | undefined;
   let observer: ObserverThread | undefined;
   let pool: ShardPool | undefined;
   let ticker: NodeJS.Timeout | undefined;
@@ -65,6 +73,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     const shards = splitShards(plan.totalDevices, options.workers ?? defaultWorkers(plan.totalDevices));
     pool = new ShardPool(shards.length);
     const collector = new Collector(plan, clock, emit);
+    if (target.service !== undefined && servicePhases.length > 0) service = new ServiceCalls(plan, target.service, () => clock.now());
+    const svc = service;
     let ready = 0;
     let abortReason: string | null = null;
     const handles = shards.map((shard) =>
@@ -73,6 +83,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
         if (msg.type === 'ready' && ++ready === shards.length) {
           const t0 = clock.now() + 20;
           for (const h of handles) h.send({ type: 'start', t0 });
+          service?.start(t0);
         }
       }),
     );
@@ -91,6 +102,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
         const current = collector.phase ?? phase;
         if (current !== undefined) collector.acc.add('observer', current.name, snap);
       });
+      if (svc !== undefined && phase !== undefined) collector.acc.add('service', phase.name, svc.snapshot());
       options.onProgress?.(collector.acc.live());
       const now = clock.now();
       const failed = failingAbortThreshold(plan, collector, now, now - startedAt.getTime());
@@ -101,6 +113,11 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     clearInterval(ticker);
     options.signal?.removeEventListener('abort', onAbort);
     const results = shardResults(settled, emit);
+    if (svc !== undefined) {
+      await svc.stop();
+      const current = collector.phase ?? { name: plan.phases[0]?.name ?? 'run' };
+      collector.acc.add('service', current.name, svc.snapshot());
+    }
     await waitForIntervals(collector, results);
     const acked = collector.acc.data().phases.reduce((n, p) => n + (p.counters['telemetry.acked'] ?? 0), 0);
     const final = await obs.finish(acked, results.flatMap((r) => r.ledger));
@@ -133,6 +150,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     };
   } finally {
     if (ticker !== undefined) clearInterval(ticker);
+    await service?.stop(0);
     await pool?.close();
     await observer?.stop().catch(() => {});
     await target.stop();

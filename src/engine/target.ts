@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { startEmbeddedHub } from '../hub/embedded.js';
 import { EMBEDDED_HUB_HOST, createSasToken } from '../iothub/index.js';
 import type { RunPlan } from '../scenario/plan.js';
+import type { ServiceAccess } from './service-calls.js';
 
 /** How the run observer logs in when the target needs more than a plain MQTT connection (IoT Hub's service side). */
 export interface ObserverLogin {
@@ -15,6 +16,8 @@ export interface Target {
   readonly embedded: boolean;
   /** For the embedded hub: a service login, so the observer can read IoT Hub devices' telemetry. */
   readonly observerLogin: ObserverLogin | undefined;
+  /** For the embedded hub: its IoT Hub service API, which invoke-method and twin-update phases call. */
+  readonly service: ServiceAccess | undefined;
   stop(): Promise<void>;
 }
 
@@ -23,7 +26,7 @@ export interface Target {
  * after the run) or an external URL.
  */
 export async function startTarget(plan: RunPlan): Promise<Target> {
-  if (plan.target.kind === 'url') return { url: plan.target.url, embedded: false, observerLogin: undefined, stop: async () => {} };
+  if (plan.target.kind === 'url') return { url: plan.target.url, embedded: false, observerLogin: undefined, service: undefined, stop: async () => {} };
   const serviceKey = randomBytes(32).toString('base64');
   const fleets = plan.fleets.flatMap((f) =>
     f.transport.iothub === undefined ? [] : [{ id: f.id, idPattern: f.idPattern, count: f.count, groupKey: f.transport.iothub.groupKey }],
@@ -33,5 +36,6 @@ export async function startTarget(plan: RunPlan): Promise<Target> {
   const expiry = Math.floor(Date.now() / 1000 + plan.totalDurationMs / 1000 + 86_400);
   const password = createSasToken({ resourceUri: EMBEDDED_HUB_HOST, keyBase64: serviceKey, expiry, policyName: 'iothubowner' });
   const observerLogin = { clientId: `$service-observer-${randomBytes(4).toString('hex')}`, username: `${EMBEDDED_HUB_HOST}/$service`, password };
-  return { url: hub.url, embedded: true, observerLogin, stop: () => hub.stop() };
+  const service = { url: hub.serviceUrl, hostName: EMBEDDED_HUB_HOST, serviceKey };
+  return { url: hub.url, embedded: true, observerLogin, service, stop: () => hub.stop() };
 }

@@ -35,6 +35,16 @@ export const METRICS = {
     unit: 'µs',
     formula: 'flush time − intended time of a buffered reading: how long it waited in the device (offline, asleep)',
   },
+  'method.latency': {
+    type: 'trend',
+    unit: 'µs',
+    formula: 'service API call answered − call started, for invoke-method phases (hub → device → hub round trip)',
+  },
+  'twin.latency': {
+    type: 'trend',
+    unit: 'µs',
+    formula: 'service API twin PATCH answered − started, for twin-update phases (the hub pushes the patch before answering)',
+  },
   'schedule.lag': {
     type: 'trend',
     unit: 'µs',
@@ -71,6 +81,14 @@ export const METRICS = {
     formula: 'desired-property updates devices received (twin GET on connect and patches), acknowledged in reported properties',
   },
   'downlink.c2d': { type: 'counter', unit: 'messages', formula: 'cloud-to-device messages devices received (IoT Hub dialect)' },
+  'method.calls': { type: 'counter', unit: 'events', formula: 'direct method calls made by invoke-method phases' },
+  'method.failed': {
+    type: 'counter',
+    unit: 'events',
+    formula: 'calls without a device answer (offline 404103, timeout 504101, …; by code in errors); a device status ≥ 300 still counts as answered',
+  },
+  'twin.updates': { type: 'counter', unit: 'events', formula: 'desired-property patches made by twin-update phases' },
+  'twin.failed': { type: 'counter', unit: 'events', formula: 'twin patches the hub refused (by code in errors)' },
   'telemetry.sent': { type: 'counter', unit: 'messages', formula: 'publishes handed to the socket' },
   'telemetry.acked': { type: 'counter', unit: 'messages', formula: 'publishes acknowledged (PUBACK for QoS 1, written for QoS 0)' },
   'telemetry.failed': { type: 'counter', unit: 'messages', formula: 'publishes that errored before their ack (by code in errors)' },

@@ -19,7 +19,7 @@ export interface PhasesResult {
 }
 
 const ms = (text: string) => parseDuration(text) as number;
-const USES_DEVICES: readonly string[] = ['steady', 'spike', 'disconnect-storm'];
+const USES_DEVICES: readonly string[] = ['steady', 'spike', 'disconnect-storm', 'invoke-method', 'twin-update'];
 
 export function compilePhases(raw: unknown, fleets: FleetsResult, ctx: CompileContext): PhasesResult {
   const items = rawItems(raw);
@@ -154,6 +154,11 @@ function checkPhase(p: PhaseSpec, at: DocPath, ctx: CompileContext): void {
     }
   } else if (p.kind === 'disconnect-storm' && ms(p.spread) > ms(p.duration)) {
     ctx.report(problem([...at, 'spread'], `expected a spread of at most the phase duration (${p.duration}); found ${JSON.stringify(p.spread)}`));
+  } else if (p.kind === 'invoke-method' || p.kind === 'twin-update') {
+    if ((parseRate(p.rate) as number) <= 0) ctx.report(problem([...at, 'rate'], `expected a rate above 0; found ${JSON.stringify(p.rate)}`));
+    if (p.kind === 'invoke-method' && (ms(p.responseTimeout) < 5000 || ms(p.responseTimeout) > 300_000)) {
+      ctx.report(problem([...at, 'responseTimeout'], `expected 5s to 300s, as IoT Hub allows; found ${JSON.stringify(p.responseTimeout)}`));
+    }
   }
 }
 
@@ -180,6 +185,19 @@ function phasePlan(p: PhaseSpec, base: Base, fresh: readonly string[], fleets: r
       return { kind: 'spike', ...base, durationMs: ms(p.duration), multiplier: p.multiplier };
     case 'disconnect-storm':
       return { kind: 'disconnect-storm', ...base, durationMs: ms(p.duration), fraction: p.fraction, spreadMs: ms(p.spread) };
+    case 'invoke-method':
+    case 'twin-update': {
+      const call = {
+        ...base,
+        durationMs: ms(p.duration),
+        fleets: p.fleets ?? fleets.filter((f) => f.transport.dialect === 'iothub').map((f) => f.id),
+        fraction: p.fraction,
+        ratePerS: parseRate(p.rate) as number,
+      };
+      return p.kind === 'invoke-method'
+        ? { kind: 'invoke-method', ...call, method: p.method, payload: p.payload ?? null, responseTimeoutMs: ms(p.responseTimeout) }
+        : { kind: 'twin-update', ...call, desired: p.desired };
+    }
     case 'drain':
       return { kind: 'drain', ...base, durationMs: ms(p.timeout), timeoutMs: ms(p.timeout) };
   }

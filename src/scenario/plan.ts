@@ -187,6 +187,28 @@ export interface DisconnectStormPhasePlan extends PhaseBase {
   readonly spreadMs: number;
 }
 
+/** The hub's service side calls devices (IoT Hub fleets): a seeded share of them, one call each, at a rate. */
+interface ServiceCallPlan extends PhaseBase {
+  /** IoT Hub fleets whose devices are called. */
+  readonly fleets: readonly string[];
+  /** Each device of those fleets is selected with this probability (seeded per device and phase). */
+  readonly fraction: number;
+  /** Calls per second across the fleet. */
+  readonly ratePerS: number;
+}
+
+export interface InvokeMethodPhasePlan extends ServiceCallPlan {
+  readonly kind: 'invoke-method';
+  readonly method: string;
+  readonly payload: unknown;
+  readonly responseTimeoutMs: number;
+}
+
+export interface TwinUpdatePhasePlan extends ServiceCallPlan {
+  readonly kind: 'twin-update';
+  readonly desired: Readonly<Record<string, unknown>>;
+}
+
 export interface DrainPhasePlan extends PhaseBase {
   readonly kind: 'drain';
   /** Stop sending, wait for outstanding acks up to this long, then disconnect. durationMs = timeoutMs. */
@@ -198,6 +220,8 @@ export type PhasePlan =
   | SteadyPhasePlan
   | SpikePhasePlan
   | DisconnectStormPhasePlan
+  | InvokeMethodPhasePlan
+  | TwinUpdatePhasePlan
   | DrainPhasePlan;
 export type PhaseKind = PhasePlan['kind'];
 

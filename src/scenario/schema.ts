@@ -6,7 +6,7 @@
 import { METRIC_NAMES } from '../metrics/names.js';
 import { z } from '../core/zod.js';
 import { describeFound } from './wording.js';
-import { duration, identifier, mqttVersion, qos, rateOrRamp, target } from './fields.js';
+import { duration, identifier, mqttVersion, qos, rate, rateOrRamp, target } from './fields.js';
 
 export const DEFAULT_ID_PATTERN = '{fleet}-{index:06}';
 export const DEFAULT_TOPIC = 'fleetsim/{fleet}/{deviceId}/telemetry';
@@ -233,8 +233,34 @@ const DrainPhase = z
   })
   .describe('stop sending, wait for outstanding acks, disconnect; only as the last phase');
 
-export const PhaseSchema = z.discriminatedUnion('kind', [ConnectPhase, SteadyPhase, SpikePhase, StormPhase, DrainPhase]);
-export const PHASE_KINDS = ['connect', 'steady', 'spike', 'disconnect-storm', 'drain'] as const;
+const serviceCall = {
+  name: phaseName(),
+  duration: phaseDuration(),
+  fraction: z.number().gt(0).max(1).default(1).describe('share of the IoT Hub devices called (above 0, at most 1), seeded'),
+  rate: rate().describe('calls per second across the fleet, e.g. 20/s; each selected device is called once, in a seeded order'),
+  fleets: z.array(identifier()).min(1).optional().describe('IoT Hub fleets whose devices are called; default: every fleet with dialect iothub'),
+};
+
+const InvokeMethodPhase = z
+  .strictObject({
+    kind: z.literal('invoke-method').describe('phase kind'),
+    ...serviceCall,
+    method: z.string().min(1).describe('direct method name, e.g. getDiagnostics, reboot, setTelemetryInterval'),
+    payload: z.unknown().optional().describe('JSON payload of the call (default null)'),
+    responseTimeout: duration({ positive: true }).default('30s').describe('how long the hub waits for the device (5s to 300s); then 504'),
+  })
+  .describe("the hub's service side calls a direct method on a share of the devices at a rate (IoT Hub service API); round trips in method.latency");
+
+const TwinUpdatePhase = z
+  .strictObject({
+    kind: z.literal('twin-update').describe('phase kind'),
+    ...serviceCall,
+    desired: z.record(z.string(), z.unknown()).describe('desired-property patch, e.g. { telemetryInterval: 5 }; devices act on it and acknowledge it in reported properties'),
+  })
+  .describe("the hub's service side patches desired properties of a share of the devices at a rate (IoT Hub service API); round trips in twin.latency");
+
+export const PhaseSchema = z.discriminatedUnion('kind', [ConnectPhase, SteadyPhase, SpikePhase, StormPhase, InvokeMethodPhase, TwinUpdatePhase, DrainPhase]);
+export const PHASE_KINDS = ['connect', 'steady', 'spike', 'disconnect-storm', 'invoke-method', 'twin-update', 'drain'] as const;
 
 const thresholdItemError = (iss: { input?: unknown }) =>
   iss.input === undefined
