@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startEmbeddedHub } from '../hub/embedded.js';
-import { EMBEDDED_HUB_HOST, createSasToken } from '../iothub/index.js';
+import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE, createSasToken } from '../iothub/index.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { ServiceAccess } from './service-calls.js';
 
@@ -29,9 +29,11 @@ export async function startTarget(plan: RunPlan): Promise<Target> {
   if (plan.target.kind === 'url') return { url: plan.target.url, embedded: false, observerLogin: undefined, service: undefined, stop: async () => {} };
   const serviceKey = randomBytes(32).toString('base64');
   const fleets = plan.fleets.flatMap((f) =>
-    f.transport.iothub === undefined ? [] : [{ id: f.id, idPattern: f.idPattern, count: f.count, groupKey: f.transport.iothub.groupKey }],
+    f.transport.iothub === undefined
+      ? []
+      : [{ id: f.id, idPattern: f.idPattern, count: f.count, groupKey: f.transport.iothub.groupKey, provisioning: f.transport.iothub.provisioning }],
   );
-  const hub = await startEmbeddedHub(undefined, { hostName: EMBEDDED_HUB_HOST, serviceKey, fleets });
+  const hub = await startEmbeddedHub(undefined, { hostName: EMBEDDED_HUB_HOST, serviceKey, fleets, idScope: EMBEDDED_ID_SCOPE });
   // A service token for the run's length and a day more: the observer never reconnects mid-run.
   const expiry = Math.floor(Date.now() / 1000 + plan.totalDurationMs / 1000 + 86_400);
   const password = createSasToken({ resourceUri: EMBEDDED_HUB_HOST, keyBase64: serviceKey, expiry, policyName: 'iothubowner' });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { EMBEDDED_HUB_HOST } from '../iothub/index.js';
+import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE } from '../iothub/index.js';
 import { FleetsimError } from '../core/errors.js';
 import { workerFile } from '../core/worker-file.js';
 import type { ListenerOptions, Listening } from './broker.js';
@@ -22,7 +22,16 @@ export interface EmbeddedHub {
 export interface EmbeddedIotHub {
   readonly hostName: string;
   readonly serviceKey: string;
-  readonly fleets: ReadonlyArray<{ readonly id: string; readonly idPattern: string; readonly count: number; readonly groupKey: string }>;
+  /** dps fleets get a DPS group enrollment (their devices register themselves); the others are registered up front. */
+  readonly fleets: ReadonlyArray<{
+    readonly id: string;
+    readonly idPattern: string;
+    readonly count: number;
+    readonly groupKey: string;
+    readonly provisioning: 'none' | 'dps';
+  }>;
+  /** The DPS ID scope it serves. */
+  readonly idScope: string;
   /** Port of the service REST API on 127.0.0.1 (0 or absent: a free one). */
   readonly servicePort?: number;
 }
@@ -40,7 +49,7 @@ const DEFAULT_LISTENERS: readonly ListenerOptions[] = [{ scheme: 'mqtt', host: '
  */
 export function startEmbeddedHub(
   listeners: readonly ListenerOptions[] = DEFAULT_LISTENERS,
-  iothub: EmbeddedIotHub = { hostName: EMBEDDED_HUB_HOST, serviceKey: randomBytes(32).toString('base64'), fleets: [] },
+  iothub: EmbeddedIotHub = { hostName: EMBEDDED_HUB_HOST, serviceKey: randomBytes(32).toString('base64'), fleets: [], idScope: EMBEDDED_ID_SCOPE },
 ): Promise<EmbeddedHub> {
   const { filename, env } = workerFile('./hub-thread.js', import.meta.url);
   const workerData = { listeners, iothub };

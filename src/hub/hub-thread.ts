@@ -4,6 +4,7 @@ import { systemClock } from '../core/clock.js';
 import { compileTemplate } from '../core/template.js';
 import { fleetDeviceKey } from '../iothub/index.js';
 import { type ListenerOptions, startBroker } from './broker.js';
+import { DpsGateway, assignToHub, endpointOfUsername, routeHooks } from './dps/index.js';
 import { embeddedHooks } from './embedded-hooks.js';
 import type { EmbeddedIotHub } from './embedded.js';
 import { IotHubGateway } from './iothub-gateway.js';
@@ -20,7 +21,12 @@ if (port === null) throw new Error('hub-thread must run in a worker thread');
 const { listeners, iothub } = workerData as { listeners: ListenerOptions[]; iothub: EmbeddedIotHub };
 
 const gateway = new IotHubGateway({ hostName: iothub.hostName, serviceKey: iothub.serviceKey, clock: systemClock, timers: { setTimeout, clearTimeout } });
+const dps = new DpsGateway({ idScope: iothub.idScope, assignedHub: iothub.hostName, clock: systemClock, assign: assignToHub(gateway), retryAfterS: 1 });
 for (const f of iothub.fleets) {
+  if (f.provisioning === 'dps') {
+    dps.enrollments.addGroup({ name: f.id, primaryKey: f.groupKey });
+    continue;
+  }
   const idOf = compileTemplate(f.idPattern, ['fleet', 'index']);
   const devices = Array.from({ length: f.count }, (_, index) => {
     const deviceId = idOf({ fleet: f.id, index });
@@ -42,7 +48,8 @@ function startServiceApi(): Promise<{ server: Server; url: string }> {
   });
 }
 
-Promise.all([startBroker(listeners, { hooks: embeddedHooks(gateway) }), startServiceApi()]).then(
+const hooks = routeHooks(endpointOfUsername, embeddedHooks(gateway), dps.hooks());
+Promise.all([startBroker(listeners, { hooks }), startServiceApi()]).then(
   ([broker, api]) => {
     port.postMessage({ type: 'listening', listening: broker.listening, serviceUrl: api.url });
     port.on('message', (cmd: HubCommand) => {

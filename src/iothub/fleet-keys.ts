@@ -3,6 +3,8 @@ import { deriveDeviceKey } from './sas.js';
 
 /** The embedded hub's host name: devices sign their SAS tokens for it, the hub verifies them against it. */
 export const EMBEDDED_HUB_HOST = 'embedded.fleetsim.local';
+/** The embedded hub's DPS ID scope. */
+export const EMBEDDED_ID_SCOPE = '0ne0F1EE700';
 
 /**
  * A fleet's group key when the scenario gives none: derived from the seed and the fleet id, so the same scenario and

@@ -35,6 +35,11 @@ export const METRICS = {
     unit: 'µs',
     formula: 'flush time − intended time of a buffered reading: how long it waited in the device (offline, asleep)',
   },
+  'provision.latency': {
+    type: 'trend',
+    unit: 'µs',
+    formula: 'DPS registration done (assigned) − started, once per device before its first hub connection (provisioning: dps)',
+  },
   'method.latency': {
     type: 'trend',
     unit: 'µs',

@@ -20,7 +20,7 @@ const TRENDS = [
   'eventloop.delay',
 ] as const;
 /** Trends only some runs record (store-and-forward, deep sleep): listed when they have data. */
-const OPTIONAL_TRENDS = ['telemetry.buffer_age', 'method.latency', 'twin.latency'] as const;
+const OPTIONAL_TRENDS = ['telemetry.buffer_age', 'provision.latency', 'method.latency', 'twin.latency'] as const;
 const MAX_ERROR_LINES = 10;
 
 export function renderSummary(result: RunResult, style: Style): string {

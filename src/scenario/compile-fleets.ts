@@ -9,6 +9,7 @@ import { parseDuration } from '../core/duration.js';
 import { TemplateError, compileTemplate, placeholders } from '../core/template.js';
 import type { AnyDeviceModel } from '../devices/model.js';
 import type { ModelRef } from '../devices/model-ref.js';
+import { EMBEDDED_ID_SCOPE } from '../iothub/fleet-keys.js';
 import { isMap, rawItems, rawString, type CompileContext, type RawMap } from './compile-context.js';
 import type { ModelCatalog } from './compile-models.js';
 import { keyDescription, problem, type DocPath, type Problem } from './issues.js';
@@ -254,7 +255,14 @@ function fleetPlan(
       // hostName and groupKey are filled in by compile.ts, which knows the target and the seed.
       iothub:
         t.dialect === 'iothub'
-          ? { hostName: t.iothub?.hostName ?? '', groupKey: t.iothub?.groupKey ?? '', modelId: t.iothub?.modelId, sasTtlMs: ms(t.iothub?.sasTtl ?? '1h') }
+          ? {
+              hostName: t.iothub?.hostName ?? '',
+              groupKey: t.iothub?.groupKey ?? '',
+              modelId: t.iothub?.modelId,
+              sasTtlMs: ms(t.iothub?.sasTtl ?? '1h'),
+              provisioning: t.iothub?.provisioning ?? 'none',
+              idScope: t.iothub?.idScope ?? EMBEDDED_ID_SCOPE,
+            }
           : undefined,
       protocolVersion: t.mqttVersion === '3.1.1' ? 4 : 5,
       qos: t.qos,

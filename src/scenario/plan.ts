@@ -114,6 +114,10 @@ export interface IotHubDevicePlan {
   readonly modelId: string | undefined;
   /** Lifetime of each SAS token; devices reconnect with a fresh one before it expires. */
   readonly sasTtlMs: number;
+  /** dps: each device registers with the Device Provisioning Service (group enrollment) before its first connection. */
+  readonly provisioning: 'none' | 'dps';
+  /** DPS ID scope (provisioning dps). */
+  readonly idScope: string;
 }
 
 export interface TlsPlan {

@@ -44,6 +44,17 @@ const IotHubSchema = z
       ),
     modelId: z.string().min(1).optional().describe('Plug and Play model id sent in the CONNECT username, e.g. dtmi:com:example:Thermostat;1'),
     sasTtl: duration({ positive: true }).default('1h').describe('lifetime of each SAS token; devices reconnect with a new one before it expires'),
+    provisioning: z
+      .enum(['none', 'dps'])
+      .default('none')
+      .describe(
+        'dps: each device first registers with the Device Provisioning Service (a group enrollment with groupKey) and connects to the hub it is assigned; the embedded hub serves DPS on the same listener',
+      ),
+    idScope: z
+      .string()
+      .regex(/^0ne[0-9A-F]{8}$/, { error: 'expected a DPS ID scope such as 0ne0F1EE700' })
+      .optional()
+      .describe("DPS ID scope (default: the embedded hub's)"),
   })
   .describe('IoT Hub device identity (dialect: iothub)');
 

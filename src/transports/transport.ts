@@ -44,6 +44,8 @@ export interface ConnectOptions {
   readonly onMessage?: (topic: string, payload: Buffer) => void;
   /** Commands from the hub, from dialects that carry them (IoT Hub: methods, desired properties, C2D). */
   readonly onDownlink?: Downlink;
+  /** The device registered with a provisioning service first (IoT Hub DPS), taking this long. */
+  readonly onProvisioned?: (ms: number) => void;
 }
 
 /**

@@ -160,7 +160,12 @@ export class ShardRunner {
     this.recorder.count('connect.attempts');
     const startedAt = this.deps.clock.now();
     d.fleet.transport
-      .connect({ identity: d.identity, onClose: (info) => this.onClose(d, gen, info), onDownlink: (kind, cmd) => this.downlink(d, kind, cmd) })
+      .connect({
+        identity: d.identity,
+        onClose: (info) => this.onClose(d, gen, info),
+        onDownlink: (kind, cmd) => this.downlink(d, kind, cmd),
+        onProvisioned: (ms) => this.recorder.observe('provision.latency', ms * 1000),
+      })
       .then(
         (conn) => this.onConnected(d, gen, conn, startedAt),
         (err: unknown) => this.onConnectFailed(d, gen, err),

@@ -70,3 +70,32 @@ thresholds:
     expect(out.summary.reconciliation.ok).toBe(true);
   });
 });
+
+describe('DPS provisioning on the embedded hub', () => {
+  it('each device registers with DPS (group enrollment), is assigned, then connects to the hub and sends telemetry', async () => {
+    const out = await runPlan(
+      compileScenarioText(
+        `
+version: 1
+name: dps
+seed: 9
+fleets:
+  - { id: fresh, model: env-sensor, count: 20, telemetry: { every: 300ms }, transport: { dialect: iothub, iothub: { provisioning: dps } } }
+phases:
+  - { kind: connect, rate: 50/s, settle: 2s }
+  - { kind: steady, duration: 1s }
+  - { kind: drain, timeout: 2s }
+`,
+        'dps.yaml',
+      ),
+      { workers: 1 },
+    );
+    const c = out.summary.total.counters;
+    expect(out.summary.total.trends['provision.latency']?.count).toBe(20);
+    expect(c['connect.ok']).toBe(20);
+    expect(c['connect.failed']).toBe(0);
+    expect(c['telemetry.acked']).toBeGreaterThan(20 * 3);
+    expect(out.summary.reconciliation.ok).toBe(true);
+    expect(c['delivery.lost']).toBe(0);
+  });
+});

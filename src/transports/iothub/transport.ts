@@ -23,6 +23,7 @@ import {
 } from '../../iothub/index.js';
 import type { IotHubDevicePlan, TransportPlan } from '../../scenario/plan.js';
 import { createMqttTransport } from '../mqtt/client.js';
+import { type Assignment, provision } from './provision.js';
 import type { ConnectOptions, Connection, Downlink, Transport } from '../transport.js';
 
 /**
@@ -38,13 +39,24 @@ const DESIRED_COMMANDS: Readonly<Record<string, (value: unknown) => { name: stri
 export function createIotHubTransport(url: string, plan: TransportPlan, clock: Clock): Transport {
   const mqtt = createMqttTransport(url, plan);
   const hub = plan.iothub as IotHubDevicePlan;
+  // Devices provisioned through DPS in this thread: each registers once, then reconnects to its assigned hub.
+  const assignments = new Map<string, Assignment>();
   return {
     async connect(options: ConnectOptions): Promise<Connection> {
-      const deviceId = options.identity.deviceId;
+      const registrationId = options.identity.deviceId;
+      let assignment = assignments.get(registrationId);
+      if (assignment === undefined && hub.provisioning === 'dps') {
+        const started = clock.now();
+        assignment = await provision(mqtt, hub, registrationId, clock, plan.connectTimeoutMs * 3);
+        assignments.set(registrationId, assignment);
+        options.onProvisioned?.(clock.now() - started);
+      }
+      const hostName = assignment?.assignedHub ?? hub.hostName;
+      const deviceId = assignment?.deviceId ?? registrationId;
       const session = new DeviceSession(options.onDownlink);
       const expiry = Math.floor((clock.now() + hub.sasTtlMs) / 1000);
-      const password = createSasToken({ resourceUri: deviceResource(hub.hostName, deviceId), keyBase64: fleetDeviceKey(hub.groupKey, deviceId), expiry });
-      const username = hubUsername(hub.hostName, deviceId, hub.modelId === undefined ? {} : { modelId: hub.modelId });
+      const password = createSasToken({ resourceUri: deviceResource(hostName, deviceId), keyBase64: fleetDeviceKey(hub.groupKey, registrationId), expiry });
+      const username = hubUsername(hostName, deviceId, hub.modelId === undefined ? {} : { modelId: hub.modelId });
       const conn = await mqtt.connect({
         ...options,
         identity: { ...options.identity, clientId: deviceId, username, password },
