@@ -9,6 +9,8 @@ export function attachWebSocket(server: HttpServer, handle: (stream: Duplex) => 
     handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
   });
   wss.on('connection', (socket) => handle(createWebSocketStream(socket)));
+  // ws re-emits the HTTP server's errors (EADDRINUSE…); listen() already reports those, so here they are not news.
+  wss.on('error', () => {});
   return () => {
     for (const client of wss.clients) client.terminate();
     wss.close();

@@ -9,7 +9,7 @@ import { createSasToken } from '../../src/iothub/index.js';
 import { subscribe } from '../../src/transports/mqtt/subscriber.js';
 import { HUB_HOST, SERVICE_KEY, useIotHub } from '../support/iothub.js';
 
-const hub = useIotHub();
+const hub = useIotHub({ port443: true });
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
 const clients: Client[] = [];
 afterAll(async () => {

@@ -35,8 +35,11 @@ export interface TestHub {
   readonly wss443: number | undefined;
 }
 
-/** An IoT Hub gateway on aedes (mqtts and wss listeners) for the whole test file. */
-export function useIotHub(): TestHub {
+/**
+ * An IoT Hub gateway on aedes (mqtts and wss listeners) for the whole test file. `port443`: also listen on 443 when
+ * this process may (the SDK's WebSocket transport dials 443); one test file asks for it, so files never compete.
+ */
+export function useIotHub(options: { port443?: boolean } = {}): TestHub {
   let broker: Broker | undefined;
   let hub: TestHub | undefined;
   beforeAll(async () => {
@@ -47,7 +50,8 @@ export function useIotHub(): TestHub {
       { scheme: 'wss' as const, host: '127.0.0.1', port: 0, tls },
     ];
     // The SDK's WebSocket transport always dials 443: add it on the same broker when this process may bind it.
-    broker = await startBroker([...listeners, { scheme: 'wss', host: '127.0.0.1', port: 443, tls }], { hooks: gateway.hooks() }).catch(() =>
+    const with443 = [...listeners, { scheme: 'wss' as const, host: '127.0.0.1', port: 443, tls }];
+    broker = await startBroker(options.port443 === true ? with443 : listeners, { hooks: gateway.hooks() }).catch(() =>
       startBroker(listeners, { hooks: gateway.hooks() }),
     );
     const port = broker.listening.find((l) => l.scheme === 'mqtts')?.port as number;
