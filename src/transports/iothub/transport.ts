@@ -57,11 +57,24 @@ export function createIotHubTransport(url: string, plan: TransportPlan, clock: C
       const expiry = Math.floor((clock.now() + hub.sasTtlMs) / 1000);
       const password = createSasToken({ resourceUri: deviceResource(hostName, deviceId), keyBase64: fleetDeviceKey(hub.groupKey, registrationId), expiry });
       const username = hubUsername(hostName, deviceId, hub.modelId === undefined ? {} : { modelId: hub.modelId });
+      // The hub cuts a connection when its token expires; like the Azure SDKs, reconnect with a fresh token before that
+      // (at 85 % of its lifetime): the device sees a disconnect with code SAS_RENEW and reconnects by its policy.
+      let renewing = false;
+      let renewTimer: NodeJS.Timeout | undefined;
       const conn = await mqtt.connect({
         ...options,
         identity: { ...options.identity, clientId: deviceId, username, password },
         onMessage: (topic, payload) => session.onMessage(topic, payload),
+        onClose: (info) => {
+          clearTimeout(renewTimer);
+          options.onClose(renewing ? { code: 'SAS_RENEW', local: false } : info);
+        },
       });
+      renewTimer = setTimeout(() => {
+        renewing = true;
+        void conn.close();
+      }, (expiry * 1000 - clock.now()) * 0.85); // se is whole seconds: renew against the real expiry
+      renewTimer.unref();
       session.attach(conn);
       // As the Azure SDKs do: C2D at QoS 1, methods and twins at QoS 0; then the twin, for desired properties set while
       // the device was away (the hub does not queue desired patches, reference §1.6).
