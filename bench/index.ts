@@ -1,2 +1,3 @@
 /** `npm run bench`: every benchmark in bench/, one after another. Not part of the test suite. */
 await import('./virtual.js');
+await import('./hub.js');
