@@ -10,7 +10,8 @@ import { Mqtt as DpsMqtt } from 'azure-iot-provisioning-device-mqtt';
 import { SymmetricKeySecurityClient } from 'azure-iot-security-symmetric-key';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSasToken, deriveDeviceKey, dpsPollTopic, dpsRegisterTopic, dpsResource, dpsUsername, hubUsername, parseHubTopic } from '../../src/iothub/index.js';
-import { type MqttClient, mqtt } from '../../src/transports/mqtt/lib.js';
+import type { MqttClient } from '../../src/transports/mqtt/lib.js';
+import { connectRaw } from '../support/raw-mqtt.js';
 import { HUB_HOST } from '../support/iothub.js';
 import { ID_SCOPE, type TestDps, useDps } from '../support/dps.js';
 
@@ -103,23 +104,8 @@ describe('DPS on the wire (raw MQTT client)', () => {
 
   function connect(registrationId: string, o: { key?: string; username?: string } = {}): Promise<MqttClient> {
     const password = createSasToken({ resourceUri: dpsResource(ID_SCOPE, registrationId), keyBase64: o.key ?? KEY, expiry: Math.floor(Date.now() / 1000) + 3600, policyName: 'registration' });
-    return new Promise((resolve, reject) => {
-      const client = mqtt.connect(`mqtts://127.0.0.1:${env.port}`, {
-        clientId: registrationId,
-        username: o.username ?? dpsUsername(ID_SCOPE, registrationId, { clientVersion: 'fleetsim-test/1.0' }),
-        password,
-        ca: env.cert,
-        servername: 'localhost',
-        clean: true,
-        reconnectPeriod: 0,
-        protocolVersion: 4,
-      });
-      client.once('connect', () => resolve(client));
-      client.once('error', (err: Error & { code?: number }) => {
-        client.end(true);
-        reject(Object.assign(new Error(err.message), { connack: err.code }));
-      });
-    });
+    const username = o.username ?? dpsUsername(ID_SCOPE, registrationId, { clientVersion: 'fleetsim-test/1.0' });
+    return connectRaw(env.port, env.cert, { clientId: registrationId, username, password, clean: true });
   }
 
   /** Publish a request and wait for the response to its rid. */

@@ -17,7 +17,8 @@ import {
   hubUsername,
   parsePropertyBag,
 } from '../../src/iothub/index.js';
-import { type MqttClient, mqtt } from '../../src/transports/mqtt/lib.js';
+import type { MqttClient } from '../../src/transports/mqtt/lib.js';
+import { connectRaw } from '../support/raw-mqtt.js';
 import { HUB_HOST, SERVICE_KEY, useIotHub } from '../support/iothub.js';
 
 const hub = useIotHub();
@@ -87,23 +88,8 @@ function createDevice(deviceId: string): Promise<{ status: number; body: any }> 
 
 /** Connect a raw device (mqtts, SAS password) to the gateway's broker. */
 function connect(deviceId: string): Promise<MqttClient> {
-  return new Promise((resolve, reject) => {
-    const client = mqtt.connect(`mqtts://127.0.0.1:${hub.port}`, {
-      clientId: deviceId,
-      username: hubUsername(HUB_HOST, deviceId),
-      password: createSasToken({ resourceUri: deviceResource(HUB_HOST, deviceId), keyBase64: KEY, expiry: nowS() + 3600 }),
-      ca: hub.cert,
-      servername: 'localhost',
-      clean: false,
-      reconnectPeriod: 0,
-      protocolVersion: 4,
-    });
-    client.once('connect', () => resolve(client));
-    client.once('error', (err) => {
-      client.end(true);
-      reject(err);
-    });
-  });
+  const password = createSasToken({ resourceUri: deviceResource(HUB_HOST, deviceId), keyBase64: KEY, expiry: nowS() + 3600 });
+  return connectRaw(hub.port, hub.cert, { clientId: deviceId, username: hubUsername(HUB_HOST, deviceId), password });
 }
 
 function subscribe(client: MqttClient, filter: string, qos: 0 | 1): Promise<void> {

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSasToken, deviceResource, hubUsername, methodRequestTopic } from '../../src/iothub/index.js';
-import { type MqttClient, mqtt } from '../../src/transports/mqtt/lib.js';
+import type { MqttClient } from '../../src/transports/mqtt/lib.js';
+import { connectRaw } from '../support/raw-mqtt.js';
 import { HUB_HOST, useIotHub } from '../support/iothub.js';
 
 const hub = useIotHub();
@@ -21,23 +22,7 @@ function token(deviceId: string, expiry = Math.floor(Date.now() / 1000) + 3600, 
 
 /** Connect as `deviceId`; resolves the client, or rejects with the CONNACK code. */
 function connect(deviceId: string, password = token(deviceId), clientId = deviceId): Promise<MqttClient> {
-  return new Promise((resolve, reject) => {
-    const client = mqtt.connect(`mqtts://127.0.0.1:${hub.port}`, {
-      clientId,
-      username: hubUsername(HUB_HOST, deviceId),
-      password,
-      ca: hub.cert,
-      servername: 'localhost',
-      clean: false,
-      reconnectPeriod: 0,
-      protocolVersion: 4,
-    });
-    client.once('connect', () => resolve(client));
-    client.once('error', (err: Error & { code?: number }) => {
-      client.end(true);
-      reject(Object.assign(new Error(err.message), { connack: err.code }));
-    });
-  });
+  return connectRaw(hub.port, hub.cert, { clientId, username: hubUsername(HUB_HOST, deviceId), password });
 }
 
 /** The QoS the hub granted, 128 for a refusal (mqtt.js reports a refused single filter as an error). */
