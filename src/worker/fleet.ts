@@ -3,8 +3,7 @@ import { compileTemplate } from '../core/template.js';
 import { telemetryTopic } from '../iothub/index.js';
 import { ChannelSensors } from '../devices/channel-sensors.js';
 import { Mcu } from '../devices/mcu/mcu.js';
-import type { McuPlan } from '../scenario/plan.js';
-import type { RunPlan } from '../scenario/plan.js';
+import type { McuPlan, RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
 import { type FleetContext, DeviceRuntime } from './device.js';
 
