@@ -1,33 +1,57 @@
 import { readFileSync } from 'node:fs';
 import { FleetsimError } from '../core/errors.js';
 import { type ListenerOptions, startEmbeddedHub } from '../hub/embedded.js';
+import { ensureHubPki } from '../hub/pki.js';
+import { EMBEDDED_HUB_HOST } from '../iothub/index.js';
 import type { Terminal } from './terminal.js';
 
 export interface HubArgs {
   readonly host: string;
+  /** Plain MQTT port (with --plain). */
   readonly port: number;
+  readonly plain: boolean;
   readonly wsPort: number | undefined;
-  readonly mqttsPort: number | undefined;
-  readonly wssPort: number | undefined;
+  /** MQTT over TLS (IoT Hub: 8883); 0 = a free port; negative = off. */
+  readonly mqttsPort: number;
+  /** MQTT over secure WebSockets (IoT Hub: 443, path /$iothub/websocket); 0 = a free port; negative = off. */
+  readonly wssPort: number;
+  /** Your own key and certificate instead of the data directory's CA-issued ones. */
   readonly tlsKey: string | undefined;
   readonly tlsCert: string | undefined;
+  /** Where the hub's CA and server certificate live (resolved by the caller: --data-dir, FLEETSIM_DATA_DIR, XDG). */
+  readonly dataDir: string;
 }
 
-/** `fleetsim hub`: the embedded hub on its own, until Ctrl-C. */
+/** `fleetsim hub`: the embedded hub on its own, TLS by default (plain MQTT with --plain), until Ctrl-C. */
 export async function hubCommand(args: HubArgs, term: Terminal): Promise<number> {
-  const hub = await startEmbeddedHub(listeners(args));
+  const { listeners, caFile, pkiNote } = await hubListeners(args);
+  const hub = await startEmbeddedHub(listeners);
   for (const l of hub.listening) term.err(`fleetsim hub listening on ${l.url}`);
   const { hostName, serviceKey } = hub.iothub;
-  term.err(
-    [
-      'Plain MQTT (3.1.1 and 5) for clients without an IoT Hub login, outside the devices/ and $ namespaces.',
-      `IoT Hub devices: username ${hostName}/<deviceId>/?api-version=2021-04-12 and a SAS token for ${hostName}/devices/<deviceId>`,
-      `  (Azure SDK: HostName=${hostName};DeviceId=…;SharedAccessKey=…;GatewayHostName=<host>:<mqtts port>).`,
-      `IoT Hub service API: ${hub.serviceUrl} (same paths as IoT Hub's; register devices with PUT /devices/{id}).`,
-      `Service connection string: HostName=${hostName};SharedAccessKeyName=iothubowner;SharedAccessKey=${serviceKey}`,
-      'Ctrl-C to stop.',
-    ].join('\n'),
+  const mqtts = hub.listening.find((l) => l.scheme === 'mqtts');
+  const wss = hub.listening.find((l) => l.scheme === 'wss');
+  const lines: string[] = [];
+  if (caFile !== undefined) {
+    lines.push(
+      `CA certificate: ${caFile} (${pkiNote})`,
+      `  trust it: mosquitto_sub --cafile ${caFile} …, NODE_EXTRA_CA_CERTS=${caFile}, or transport.tls.ca in a scenario.`,
+    );
+  }
+  if (mqtts !== undefined || wss !== undefined) {
+    const gw = mqtts !== undefined ? `${mqtts.host === '127.0.0.1' ? 'localhost' : mqtts.host}:${mqtts.port}` : '<host>';
+    lines.push(
+      `IoT Hub devices: username ${hostName}/<deviceId>/?api-version=2021-04-12; a SAS token for ${hostName}/devices/<deviceId>,`,
+      `  or an X.509 certificate (self-signed thumbprint or CA-signed with CN = device id) and no password.`,
+      `  Azure SDK: HostName=${hostName};DeviceId=…;SharedAccessKey=…;GatewayHostName=${gw}` + (wss !== undefined ? ` (WebSockets: ${wss.url}/$iothub/websocket)` : ''),
+    );
+  }
+  if (args.plain) lines.push('Plain MQTT (3.1.1 and 5) for clients without an IoT Hub login, outside the devices/ and $ namespaces.');
+  lines.push(
+    `IoT Hub service API: ${hub.serviceUrl} (same paths as IoT Hub's; register devices with PUT /devices/{id}, trust CAs with PUT /certificates/{name}).`,
+    `Service connection string: HostName=${hostName};SharedAccessKeyName=iothubowner;SharedAccessKey=${serviceKey}`,
+    'Ctrl-C to stop.',
   );
+  term.err(lines.join('\n'));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -36,17 +60,29 @@ export async function hubCommand(args: HubArgs, term: Terminal): Promise<number>
   return 0;
 }
 
-function listeners(a: HubArgs): ListenerOptions[] {
-  const out: ListenerOptions[] = [{ scheme: 'mqtt', host: a.host, port: a.port }];
-  if (a.wsPort !== undefined) out.push({ scheme: 'ws', host: a.host, port: a.wsPort });
-  if (a.mqttsPort === undefined && a.wssPort === undefined) return out;
-  if (a.tlsKey === undefined || a.tlsCert === undefined) {
-    throw new FleetsimError('FLEETSIM_E_USAGE', '--mqtts-port and --wss-port need --tls-key and --tls-cert (PEM files)');
+async function hubListeners(a: HubArgs): Promise<{ listeners: ListenerOptions[]; caFile: string | undefined; pkiNote: string }> {
+  const out: ListenerOptions[] = [];
+  if (a.plain) out.push({ scheme: 'mqtt', host: a.host, port: a.port });
+  if (a.plain && a.wsPort !== undefined) out.push({ scheme: 'ws', host: a.host, port: a.wsPort });
+  const secure = a.mqttsPort >= 0 || a.wssPort >= 0;
+  if (!secure && out.length === 0) throw new FleetsimError('FLEETSIM_E_USAGE', 'no listener left: every TLS port is off and --plain is not given');
+  if (!secure) return { listeners: out, caFile: undefined, pkiNote: '' };
+  if ((a.tlsKey === undefined) !== (a.tlsCert === undefined)) throw new FleetsimError('FLEETSIM_E_USAGE', '--tls-key and --tls-cert go together (PEM files)');
+  let tls: { key: Buffer | string; cert: Buffer | string };
+  let caFile: string | undefined;
+  let pkiNote = 'your --tls-cert';
+  if (a.tlsKey !== undefined && a.tlsCert !== undefined) {
+    tls = { key: readPem(a.tlsKey, '--tls-key'), cert: readPem(a.tlsCert, '--tls-cert') };
+  } else {
+    const names = [EMBEDDED_HUB_HOST, ...(a.host === '0.0.0.0' || a.host === '::' ? [] : [a.host])];
+    const pki = await ensureHubPki(a.dataDir, names);
+    tls = pki.server;
+    caFile = pki.caFile;
+    pkiNote = pki.created.ca ? 'created now' : pki.created.server ? 'kept; server certificate issued again' : 'kept from an earlier start';
   }
-  const tls = { key: readPem(a.tlsKey, '--tls-key'), cert: readPem(a.tlsCert, '--tls-cert') };
-  if (a.mqttsPort !== undefined) out.push({ scheme: 'mqtts', host: a.host, port: a.mqttsPort, tls });
-  if (a.wssPort !== undefined) out.push({ scheme: 'wss', host: a.host, port: a.wssPort, tls });
-  return out;
+  if (a.mqttsPort >= 0) out.push({ scheme: 'mqtts', host: a.host, port: a.mqttsPort, tls });
+  if (a.wssPort >= 0) out.push({ scheme: 'wss', host: a.host, port: a.wssPort, tls });
+  return { listeners: out, caFile, pkiNote };
 }
 
 function readPem(file: string, flag: string): Buffer {

@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode } from '../core/errors.js';
 import { reportFailure } from './fail.js';
+import { resolveDataDir } from '../hub/data-dir.js';
 import { hubCommand } from './hub-command.js';
 import { modelsCommand } from './models-command.js';
 import { previewCommand } from './preview-command.js';
@@ -152,29 +153,34 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     )
     .command(
       'hub',
-      'run the embedded MQTT hub on its own',
+      'run the embedded hub on its own: IoT Hub + DPS over MQTT/TLS (8883) and secure WebSockets, plain MQTT with --plain',
       (y) =>
         y
           .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
-          .option('port', { type: 'number', default: 1883, describe: 'plain MQTT port (0: any free port)' })
-          .option('ws-port', { type: 'number', describe: 'also serve MQTT over WebSockets on this port' })
-          .option('mqtts-port', { type: 'number', describe: 'also serve MQTT over TLS on this port (needs --tls-key/--tls-cert)' })
-          .option('wss-port', { type: 'number', describe: 'also serve MQTT over secure WebSockets on this port' })
-          .option('tls-key', { type: 'string', describe: 'PEM private key for --mqtts-port / --wss-port' })
-          .option('tls-cert', { type: 'string', describe: 'PEM certificate for --mqtts-port / --wss-port' })
-          .example('$0 hub --port 1884', 'then: fleetsim run scenario.yaml --target mqtt://127.0.0.1:1884')
-          .example('$0 hub --ws-port 8080', 'and: fleetsim run scenario.yaml --target ws://127.0.0.1:8080'),
+          .option('mqtts-port', { type: 'number', default: 8883, describe: 'MQTT over TLS (IoT Hub: 8883); 0: any free port; -1: off' })
+          .option('wss-port', { type: 'number', default: 8443, describe: 'MQTT over secure WebSockets (IoT Hub: 443); 0: any free port; -1: off' })
+          .option('plain', { type: 'boolean', default: false, describe: 'also serve plain MQTT (no TLS) on --port, for local use' })
+          .option('port', { type: 'number', default: 1883, describe: 'plain MQTT port with --plain (0: any free port)' })
+          .option('ws-port', { type: 'number', describe: 'with --plain: also serve MQTT over plain WebSockets on this port' })
+          .option('data-dir', { type: 'string', describe: 'where the hub keeps its CA and server certificate (default: FLEETSIM_DATA_DIR, else $XDG_DATA_HOME/fleetsim/hub)' })
+          .option('tls-key', { type: 'string', describe: 'your own PEM private key instead of the data directory CA-issued one' })
+          .option('tls-cert', { type: 'string', describe: 'your own PEM certificate (with --tls-key)' })
+          .example('$0 hub', 'TLS on 8883 and 8443; prints the CA file to trust')
+          .example('$0 hub --plain --port 1884', 'and plain MQTT: fleetsim run scenario.yaml --target mqtt://127.0.0.1:1884')
+          .example('$0 hub --data-dir ./hub-data', 'keep the CA next to your project'),
       (a) =>
         guard(() =>
           hubCommand(
             {
               host: a.host,
               port: a.port,
+              plain: a.plain,
               wsPort: a['ws-port'],
               mqttsPort: a['mqtts-port'],
               wssPort: a['wss-port'],
               tlsKey: a['tls-key'],
               tlsCert: a['tls-cert'],
+              dataDir: resolveDataDir(a['data-dir'], process.env),
             },
             term,
           ),

@@ -4,6 +4,7 @@ import { type Server as NetServer, createServer as createNetServer } from 'node:
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
+import { peerCertificateChain } from './peer-cert.js';
 import { attachWebSocket } from './websocket.js';
 
 /** The one import site of aedes: an MQTT broker behind one or more listeners. */
@@ -14,7 +15,10 @@ export interface ListenerOptions {
   readonly host: string;
   /** 0: pick a free port. */
   readonly port: number;
-  /** PEM key and certificate, required for mqtts and wss. */
+  /**
+   * PEM key and certificate, required for mqtts and wss. Clients are asked for a certificate (X.509 device
+   * authentication) but not refused without one: the hooks judge it (BrokerClient.peerCertificates).
+   */
   readonly tls?: { readonly key: Buffer | string; readonly cert: Buffer | string };
 }
 
@@ -37,6 +41,8 @@ export interface BrokerClient {
   readonly id: string;
   /** The client's transport socket (a TLSSocket on mqtts: getPeerCertificate() gives its X.509 certificate). */
   readonly socket: unknown;
+  /** The certificate chain the client presented over TLS (mqtts or wss), leaf first, DER; empty without one. */
+  peerCertificates(): Buffer[];
   /**
    * Publish to this client only, serialised: each publish waits for the previous one's callback (aedes drops a
    * QoS 1 message to a clean=false client when a QoS 0 one overtakes it, reference §0.10). Resolves when handed over.
@@ -127,6 +133,7 @@ function wrap(client: AedesClient): BrokerClient {
   w = {
     id: client.id,
     socket: (client as unknown as { conn: unknown }).conn,
+    peerCertificates: () => peerCertificateChain((client as unknown as { conn: unknown }).conn),
     publish(topic, payload, qos) {
       const packet = { cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain: false, dup: false };
       tail = tail.then(
@@ -205,14 +212,19 @@ function createListener(l: ListenerOptions, handle: (s: Duplex) => void, closers
     case 'mqtt':
       return createNetServer(handle);
     case 'mqtts':
-      return createTlsServer({ key: l.tls?.key, cert: l.tls?.cert }, handle);
+      return createTlsServer({ ...tlsOptions(l) }, handle);
     case 'ws':
     case 'wss': {
-      const http = l.scheme === 'ws' ? createHttpServer() : createHttpsServer({ key: l.tls?.key, cert: l.tls?.cert });
+      const http = l.scheme === 'ws' ? createHttpServer() : createHttpsServer({ ...tlsOptions(l) });
       closers.push(attachWebSocket(http, handle));
       return http;
     }
   }
+}
+
+/** Ask for a client certificate, accept any (or none): X.509 devices are judged by the authenticate hook. */
+function tlsOptions(l: ListenerOptions): { key: Buffer | string | undefined; cert: Buffer | string | undefined; requestCert: true; rejectUnauthorized: false } {
+  return { key: l.tls?.key, cert: l.tls?.cert, requestCert: true, rejectUnauthorized: false };
 }
 
 function listen(server: NetServer | HttpServer, host: string, port: number): Promise<number> {

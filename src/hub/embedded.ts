@@ -22,18 +22,27 @@ export interface EmbeddedHub {
 export interface EmbeddedIotHub {
   readonly hostName: string;
   readonly serviceKey: string;
-  /** dps fleets get a DPS group enrollment (their devices register themselves); the others are registered up front. */
-  readonly fleets: ReadonlyArray<{
-    readonly id: string;
-    readonly idPattern: string;
-    readonly count: number;
-    readonly groupKey: string;
-    readonly provisioning: 'none' | 'dps';
-  }>;
+  /** dps fleets get a DPS enrollment (their devices register themselves); the others are registered up front. */
+  readonly fleets: readonly EmbeddedFleet[];
   /** The DPS ID scope it serves. */
   readonly idScope: string;
   /** Port of the service REST API on 127.0.0.1 (0 or absent: a free one). */
   readonly servicePort?: number;
+}
+
+/** An IoT Hub fleet the embedded hub registers (register-fleets.ts). */
+export interface EmbeddedFleet {
+  readonly id: string;
+  readonly idPattern: string;
+  readonly count: number;
+  readonly groupKey: string;
+  readonly provisioning: 'none' | 'dps';
+  /** Default sas. */
+  readonly auth?: 'sas' | 'x509-self-signed' | 'x509-ca';
+  /** x509-self-signed: the SHA-256 thumbprint of each device's certificate, in index order. */
+  readonly thumbprints?: readonly string[];
+  /** x509-ca: the fleet's CA certificate (PEM), which the hub (or its DPS group enrollment) trusts. */
+  readonly caPem?: string;
 }
 
 type HubMessage =

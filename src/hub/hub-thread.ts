@@ -1,13 +1,12 @@
 import { type Server, createServer } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../core/clock.js';
-import { compileTemplate } from '../core/template.js';
-import { fleetDeviceKey } from '../iothub/index.js';
 import { type ListenerOptions, startBroker } from './broker.js';
 import { DpsGateway, assignToHub, endpointOfUsername, routeHooks } from './dps/index.js';
 import { embeddedHooks } from './embedded-hooks.js';
 import type { EmbeddedIotHub } from './embedded.js';
 import { IotHubGateway } from './iothub-gateway.js';
+import { registerFleets } from './register-fleets.js';
 import { createServiceApi } from './service-api/index.js';
 
 /**
@@ -22,19 +21,7 @@ const { listeners, iothub } = workerData as { listeners: ListenerOptions[]; ioth
 
 const gateway = new IotHubGateway({ hostName: iothub.hostName, serviceKey: iothub.serviceKey, clock: systemClock, timers: { setTimeout, clearTimeout } });
 const dps = new DpsGateway({ idScope: iothub.idScope, assignedHub: iothub.hostName, clock: systemClock, assign: assignToHub(gateway), retryAfterS: 1 });
-for (const f of iothub.fleets) {
-  if (f.provisioning === 'dps') {
-    dps.enrollments.addGroup({ name: f.id, primaryKey: f.groupKey });
-    continue;
-  }
-  const idOf = compileTemplate(f.idPattern, ['fleet', 'index']);
-  const devices = Array.from({ length: f.count }, (_, index) => {
-    const deviceId = idOf({ fleet: f.id, index });
-    const key = fleetDeviceKey(f.groupKey, deviceId);
-    return { deviceId, authentication: { type: 'sas' as const, primaryKey: key, secondaryKey: key } };
-  });
-  gateway.registry.createMany(devices);
-}
+registerFleets(gateway, dps, iothub.fleets);
 
 /** The IoT Hub service REST API (registry, twins, methods, C2D, query) on plain HTTP, loopback only. */
 function startServiceApi(): Promise<{ server: Server; url: string }> {

@@ -26,12 +26,14 @@ import {
 } from '../iothub/index.js';
 import type { BrokerClient, BrokerHooks, PublishDecision } from './broker.js';
 import { C2dQueues, type C2dSend } from './iothub/c2d-queue.js';
+import { CaStore } from './iothub/certificates.js';
 import { ConnectionTable } from './iothub/connections.js';
 import { isIotHubError } from './iothub/errors.js';
 import { MethodCalls, type MethodInvokeOptions, type MethodResult } from './iothub/methods.js';
 import { DeviceRegistry } from './iothub/registry.js';
 import type { Timers } from './iothub/timers.js';
 import { TwinStore } from './iothub/twin.js';
+import { checkX509 } from './iothub/x509-auth.js';
 
 export interface IotHubGatewayOptions {
   /** The hub's host name, as devices sign it in their SAS resource: e.g. fleetsim.azure-devices.net. */
@@ -73,6 +75,8 @@ export class IotHubGateway {
   readonly methods: MethodCalls;
   readonly c2d: C2dQueues;
   readonly connections: ConnectionTable;
+  /** Trusted CAs of X.509 certificateAuthority devices. */
+  readonly certificates: CaStore;
   readonly stats: GatewayStats = { refusedConnects: {}, refusedPublishes: {}, refusedSubscriptions: 0, telemetry: 0 };
   private readonly sessions = new Map<string, Session>();
   private readonly byClient = new WeakMap<BrokerClient, Session | 'service'>();
@@ -82,6 +86,7 @@ export class IotHubGateway {
   constructor(private readonly o: IotHubGatewayOptions) {
     const { clock, timers } = o;
     this.registry = new DeviceRegistry({ clock });
+    this.certificates = new CaStore(() => clock.now());
     this.twins = new TwinStore({ clock, identities: this.registry });
     this.connections = new ConnectionTable({
       clock,
@@ -161,11 +166,20 @@ export class IotHubGateway {
     if (device === undefined) return this.refuseConnect('unknown-device', CONNACK.notAuthorized);
     if (device.status !== 'enabled') return this.refuseConnect('disabled', CONNACK.notAuthorized);
     const auth = device.authentication;
-    if (auth.type !== 'sas' || token === undefined) return this.refuseConnect('no-sas', CONNACK.notAuthorized);
-    const resource = deviceResource(this.o.hostName, user.deviceId);
-    let check = verifySasToken(token, { resource, keyBase64: auth.primaryKey, nowS });
-    if (!check.ok && check.reason === 'bad-signature') check = verifySasToken(token, { resource, keyBase64: auth.secondaryKey, nowS });
-    if (!check.ok) return this.refuseConnect(check.reason, CONNACK.notAuthorized);
+    let sasExpiryMs: number | undefined;
+    if (auth.type === 'sas') {
+      if (token === undefined || token === '') return this.refuseConnect('no-sas', CONNACK.notAuthorized);
+      const resource = deviceResource(this.o.hostName, user.deviceId);
+      let check = verifySasToken(token, { resource, keyBase64: auth.primaryKey, nowS });
+      if (!check.ok && check.reason === 'bad-signature') check = verifySasToken(token, { resource, keyBase64: auth.secondaryKey, nowS });
+      if (!check.ok) return this.refuseConnect(check.reason, CONNACK.notAuthorized);
+      sasExpiryMs = check.expiry * 1000;
+    } else {
+      // X.509 (reference §1.4): the certificate from the TLS handshake, no password.
+      if (token !== undefined && token !== '') return this.refuseConnect('password-with-x509', CONNACK.notAuthorized);
+      const refusal = checkX509(auth, user.deviceId, client.peerCertificates(), () => this.certificates.anchors(), this.o.clock.now());
+      if (refusal !== undefined) return this.refuseConnect(refusal, CONNACK.notAuthorized);
+    }
     const session: Session = {
       client,
       deviceId: user.deviceId,
@@ -175,7 +189,11 @@ export class IotHubGateway {
       desiredSubscribed: false,
     };
     // One connection per device: the previous one is closed (400027 ConnectionForcefullyClosedOnNewConnection).
-    const { replaced } = this.connections.connect(user.deviceId, session.connectionId, { authType: 'sas', sasExpiryMs: check.expiry * 1000 });
+    const { replaced } = this.connections.connect(
+      user.deviceId,
+      session.connectionId,
+      sasExpiryMs === undefined ? { authType: 'x509' } : { authType: 'sas', sasExpiryMs },
+    );
     if (replaced !== undefined) this.sessions.get(user.deviceId)?.client.close();
     this.sessions.set(user.deviceId, session);
     this.byClient.set(client, session);

@@ -200,6 +200,7 @@ function fakeClient(id: string): BrokerClient & { sent: Array<{ topic: string; p
   return {
     id,
     socket: undefined,
+    peerCertificates: () => [],
     sent,
     publish: (topic, payload) => {
       sent.push({ topic, payload: payload.toString() });

@@ -14,11 +14,13 @@ export interface AssignableHub {
     update(deviceId: string, changes: DeviceUpdate, ifMatch: string): unknown;
   };
   updateDesired(deviceId: string, patch: unknown): number;
+  /** The hub's trusted CAs: an X.509 group enrollment's CA is added, verified, for the devices it assigns. */
+  readonly certificates?: { get(name: string): unknown; put(name: string, pem: string, isVerified: boolean): unknown };
 }
 
 export function assignToHub(hub: AssignableHub): Assign {
   return (_registrationId, deviceId, _key, d) => {
-    const authentication: DeviceAuthentication = { type: 'sas', primaryKey: d.primaryKey, secondaryKey: d.secondaryKey };
+    const authentication = authenticationOf(hub, d);
     if (hub.registry.has(deviceId)) {
       hub.registry.update(deviceId, { authentication, status: 'enabled' }, '*');
       return;
@@ -26,4 +28,20 @@ export function assignToHub(hub: AssignableHub): Assign {
     hub.registry.create({ deviceId, authentication });
     if (d.initialDesired !== undefined && Object.keys(d.initialDesired).length > 0) hub.updateDesired(deviceId, d.initialDesired);
   };
+}
+
+/**
+ * X.509 registrations become X.509 devices: an individual enrollment's device is `selfSigned` with its certificate's
+ * thumbprint; a group's is `certificateAuthority`, and the hub trusts the group's CA (as DPS-provisioned CA devices
+ * connect to IoT Hub without the CA being uploaded there by hand).
+ */
+function authenticationOf(hub: AssignableHub, d: Parameters<Assign>[3]): DeviceAuthentication {
+  if (d.certificateThumbprint === undefined) return { type: 'sas', primaryKey: d.primaryKey, secondaryKey: d.secondaryKey };
+  const e = d.enrollment;
+  if (e.kind === 'individual') return { type: 'selfSigned', primaryThumbprint: d.certificateThumbprint };
+  if (e.x509Ca !== undefined && hub.certificates !== undefined) {
+    const name = `dps-${e.name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+    if (hub.certificates.get(name) === undefined) hub.certificates.put(name, e.x509Ca, true);
+  }
+  return { type: 'certificateAuthority' };
 }

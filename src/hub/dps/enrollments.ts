@@ -4,7 +4,9 @@
  * Pure: no clock needed, no sockets. Matching a device to its enrollment is by key, as DPS does it: the individual
  * enrollment of the registration id wins; otherwise the group whose derived key signed the token.
  */
+import { chainAnchor, commonNameOf, thumbprints } from '../../core/x509.js';
 import { deriveDeviceKey } from '../../iothub/index.js';
+import { X509Certificate } from 'node:crypto';
 import type { JsonObject } from '../iothub/json.js';
 
 export type EnrollmentStatus = 'enabled' | 'disabled';
@@ -33,6 +35,8 @@ export interface GroupEnrollmentInput {
 export interface IndividualEnrollment {
   readonly kind: 'individual';
   readonly registrationId: string;
+  /** X.509 attestation: thumbprints (SHA-1 or SHA-256, uppercase) of the device certificate(s); keys are then ''. */
+  readonly x509Thumbprints?: readonly string[];
   readonly primaryKey: string;
   readonly secondaryKey: string;
   readonly deviceId: string | undefined;
@@ -43,6 +47,8 @@ export interface IndividualEnrollment {
 export interface GroupEnrollment {
   readonly kind: 'group';
   readonly name: string;
+  /** X.509 attestation: the root or intermediate CA (PEM) the devices' leaves chain to; keys are then ''. */
+  readonly x509Ca?: string;
   readonly primaryKey: string;
   readonly secondaryKey: string;
   readonly initialDesired: JsonObject | undefined;
@@ -54,10 +60,20 @@ export type Enrollment = IndividualEnrollment | GroupEnrollment;
 /** The symmetric keys one registration id may sign with under one enrollment. */
 export interface Attestation {
   readonly enrollment: Enrollment;
-  /** For a group: the keys derived for this registration id. */
+  /** For a group: the keys derived for this registration id ('' under X.509 attestation). */
   readonly primaryKey: string;
   readonly secondaryKey: string;
+  /** X.509 attestation: the SHA-256 thumbprint of the device's leaf certificate. */
+  readonly certificateThumbprint?: string;
 }
+
+export interface X509EnrollmentOptions {
+  readonly deviceId?: string;
+  readonly initialDesired?: JsonObject;
+  readonly status?: EnrollmentStatus;
+}
+
+export type X509AttestResult = { ok: true; attestation: Attestation } | { ok: false; reason: 'unknown-enrollment' | 'disabled' | 'no-certificate' | 'untrusted-certificate' };
 
 /** Registration ids: alphanumerics and `-._:`, up to 128 characters (DPS documents lowercase alphanumerics and `-`). */
 const REGISTRATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -121,6 +137,58 @@ export class Enrollments {
     return g;
   }
 
+  /** An individual enrollment with X.509 attestation: the device certificate's thumbprint(s). */
+  addX509Individual(registrationId: string, certThumbprints: readonly string[], o: X509EnrollmentOptions = {}): IndividualEnrollment {
+    if (!isRegistrationId(registrationId)) throw new RangeError(`registration id ${JSON.stringify(registrationId)} is not valid`);
+    if (certThumbprints.length === 0 || certThumbprints.some((t) => !/^[0-9A-Fa-f]{40}$|^[0-9A-Fa-f]{64}$/.test(t))) {
+      throw new RangeError(`${registrationId}: X.509 thumbprints are 40 (SHA-1) or 64 (SHA-256) hex digits`);
+    }
+    const e: IndividualEnrollment = {
+      kind: 'individual',
+      registrationId,
+      x509Thumbprints: certThumbprints.map((t) => t.toUpperCase()),
+      primaryKey: '',
+      secondaryKey: '',
+      deviceId: o.deviceId,
+      initialDesired: o.initialDesired,
+      status: o.status ?? 'enabled',
+    };
+    this.individuals.set(registrationId, e);
+    return e;
+  }
+
+  /** A group enrollment with X.509 attestation: devices whose leaf (CN = registration id) chains to `caPem`. */
+  addX509Group(name: string, caPem: string, o: Omit<X509EnrollmentOptions, 'deviceId'> = {}): GroupEnrollment {
+    if (name === '') throw new RangeError('a group enrollment needs a name');
+    new X509Certificate(caPem); // throws on a bad certificate
+    const g: GroupEnrollment = { kind: 'group', name, x509Ca: caPem, primaryKey: '', secondaryKey: '', initialDesired: o.initialDesired, status: o.status ?? 'enabled' };
+    this.groups.set(name, g);
+    return g;
+  }
+
+  /**
+   * X.509 attestation of a registration (leaf first, DER, as presented in TLS): its individual X.509 enrollment by
+   * thumbprint, else an X.509 group whose CA the chain reaches with CN = registration id.
+   */
+  attestX509(registrationId: string, chain: readonly Buffer[], nowMs: number): X509AttestResult {
+    const leaf = chain[0];
+    if (leaf === undefined) return { ok: false, reason: 'no-certificate' };
+    const { sha1, sha256 } = thumbprints(leaf);
+    const found = (e: Enrollment): X509AttestResult =>
+      e.status === 'enabled' ? { ok: true, attestation: { enrollment: e, primaryKey: '', secondaryKey: '', certificateThumbprint: sha256 } } : { ok: false, reason: 'disabled' };
+    const own = this.individuals.get(registrationId);
+    if (own !== undefined) {
+      if (own.x509Thumbprints === undefined) return { ok: false, reason: 'unknown-enrollment' };
+      return own.x509Thumbprints.includes(sha1) || own.x509Thumbprints.includes(sha256) ? found(own) : { ok: false, reason: 'untrusted-certificate' };
+    }
+    const cert = new X509Certificate(leaf);
+    if (commonNameOf(cert.subject) !== registrationId) return { ok: false, reason: 'untrusted-certificate' };
+    for (const g of this.groups.values()) {
+      if (g.x509Ca !== undefined && chainAnchor(chain, [g.x509Ca], nowMs) === 0) return found(g);
+    }
+    return { ok: false, reason: 'untrusted-certificate' };
+  }
+
   individual(registrationId: string): IndividualEnrollment | undefined {
     return this.individuals.get(registrationId);
   }
@@ -148,9 +216,9 @@ export class Enrollments {
    */
   candidates(registrationId: string): Attestation[] {
     const own = this.individuals.get(registrationId);
-    if (own !== undefined) return [{ enrollment: own, primaryKey: own.primaryKey, secondaryKey: own.secondaryKey }];
+    if (own !== undefined) return own.x509Thumbprints === undefined ? [{ enrollment: own, primaryKey: own.primaryKey, secondaryKey: own.secondaryKey }] : [];
     if (!isRegistrationId(registrationId)) return [];
-    return [...this.groups.values()].map((g) => ({
+    return [...this.groups.values()].filter((g) => g.x509Ca === undefined).map((g) => ({
       enrollment: g,
       primaryKey: deriveDeviceKey(g.primaryKey, registrationId),
       secondaryKey: deriveDeviceKey(g.secondaryKey, registrationId),

@@ -73,7 +73,13 @@ export class DpsGateway {
     if (user.idScope !== this.o.idScope) return this.refuseConnect('unknown-scope', CONNACK.notAuthorized);
     if (client.id !== user.registrationId) return this.refuseConnect('client-id-mismatch', CONNACK.identifierRejected);
     const token = password?.toString('utf8');
-    if (token === undefined) return this.refuseConnect('no-sas', CONNACK.notAuthorized);
+    if (token === undefined || token === '') {
+      // X.509 attestation (§3): the certificate from the TLS handshake, CN = registration id, no password.
+      const x = this.enrollments.attestX509(user.registrationId, client.peerCertificates(), this.o.clock.now());
+      if (!x.ok) return this.refuseConnect(x.reason === 'no-certificate' ? 'no-sas' : `x509-${x.reason}`, CONNACK.notAuthorized);
+      this.sessions.set(client, { registrationId: user.registrationId, attestation: x.attestation, key: '' });
+      return CONNACK.ok;
+    }
     const check = this.service.attest(user.registrationId, token, Math.floor(this.o.clock.now() / 1000));
     if (!check.ok) return this.refuseConnect(check.reason, CONNACK.notAuthorized);
     this.sessions.set(client, { registrationId: user.registrationId, attestation: check.attestation, key: check.key });

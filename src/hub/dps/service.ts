@@ -18,6 +18,8 @@ export interface AssignmentDetails {
   readonly secondaryKey: string;
   /** Initial twin desired properties of the enrollment. */
   readonly initialDesired: JsonObject | undefined;
+  /** X.509 attestation: the SHA-256 thumbprint of the device's certificate. */
+  readonly certificateThumbprint?: string;
 }
 
 /**
@@ -171,12 +173,13 @@ export class DpsService {
   }
 
   private complete(op: Operation): RegistrationState {
-    const { enrollment, primaryKey, secondaryKey } = op.attestation;
+    const { enrollment, primaryKey, secondaryKey, certificateThumbprint } = op.attestation;
     const deviceId = (enrollment.kind === 'individual' ? enrollment.deviceId : undefined) ?? op.registrationId;
     const outcome = { registrationId: op.registrationId, payload: op.payload };
     this.enrolledBy.set(op.registrationId, enrollmentName(enrollment));
     try {
-      this.o.assign(op.registrationId, deviceId, op.key, { enrollment, primaryKey, secondaryKey, initialDesired: enrollment.initialDesired });
+      const details = { enrollment, primaryKey, secondaryKey, initialDesired: enrollment.initialDesired };
+      this.o.assign(op.registrationId, deviceId, op.key, certificateThumbprint === undefined ? details : { ...details, certificateThumbprint });
     } catch (err) {
       const code = (err as { errorCode?: unknown } | null)?.errorCode;
       return this.registrations.failed({

@@ -7,7 +7,8 @@
  * → body (Content-Type JSON 400004, parse 400006, size 413001) → the operation. Every other failure is
  * `{ errorCode, message }` with the HTTP status of the code and `iothub-errorcode: <name>`.
  *
- * Resource families: devices.ts (registry, bulk), twins.ts, methods.ts, c2d.ts (fleetsim's HTTP C2D), query.ts.
+ * Resource families: devices.ts (registry, bulk), twins.ts, methods.ts, c2d.ts (fleetsim's HTTP C2D), query.ts,
+ * certificates.ts (trusted CAs of X.509 devices).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../core/clock.js';
@@ -15,6 +16,7 @@ import { HUB_API_VERSION } from '../../iothub/index.js';
 import type { IotHubGateway } from '../iothub-gateway.js';
 import { checkAuthorization, sendUnauthorized } from './auth.js';
 import { c2dRoutes } from './c2d.js';
+import { certificateRoutes } from './certificates.js';
 import { deviceRoutes } from './devices.js';
 import { ApiError, sendError, toApiError } from './http.js';
 import { methodRoutes } from './methods.js';
@@ -48,6 +50,7 @@ export function createServiceApi(gateway: IotHubGateway, o: ServiceApiOptions): 
   twinRoutes(router, gateway);
   methodRoutes(router, gateway);
   c2dRoutes(router, gateway);
+  certificateRoutes(router, gateway);
   const auth = { hostName: o.hostName, serviceKey: o.serviceKey, clock: o.clock, policyName: o.policyName ?? 'iothubowner' };
   const versions = o.apiVersions ?? [HUB_API_VERSION];
 
