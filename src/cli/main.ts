@@ -55,6 +55,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .option('out', { type: 'string', describe: 'folder for the JSON result (default: scenario report.out, else none)' })
           .option('clock', { choices: ['live', 'virtual'] as const, describe: 'live sockets, or virtual time with no sockets (default: the scenario clock)' })
           .option('sink', { type: 'string', describe: 'virtual time: NDJSON file for the telemetry, or stdout (default: count only)' })
+          .option('tls', { type: 'boolean', default: false, describe: 'embedded hub: every fleet connects over MQTT/TLS (default: X.509 fleets only; the others plain MQTT)' })
+          .option('data-dir', { type: 'string', describe: "embedded hub's CA and X.509 fleets' certificates (default: FLEETSIM_DATA_DIR, else $XDG_DATA_HOME/fleetsim/hub)" })
           .example('$0 run scenarios/quickstart.yaml', '1,000 devices against the embedded hub')
           .example('$0 run scenarios/quickstart.yaml --target mqtt://127.0.0.1:1883', 'the same against Mosquitto')
           .example('$0 run scenarios/quickstart.yaml --duration 10s --out results', 'a 10-second smoke run, JSON in results/')
@@ -74,6 +76,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
               quiet: a.quiet,
               clock: a.clock,
               sink: a.sink,
+              tls: a.tls,
+              dataDir: resolveDataDir(a['data-dir'], process.env),
             },
             term,
           ),

@@ -25,6 +25,10 @@ export interface RunArgs {
   readonly clock: 'live' | 'virtual' | undefined;
   /** Virtual time: NDJSON file, "stdout" (or "-"), or undefined for none. */
   readonly sink: string | undefined;
+  /** The embedded hub's data directory (resolved by main.ts: --data-dir, FLEETSIM_DATA_DIR, XDG). */
+  readonly dataDir?: string | undefined;
+  /** Embedded hub: every fleet over TLS. */
+  readonly tls?: boolean | undefined;
 }
 
 /** `fleetsim run`: compile, run, report; the exit code is the CI verdict. */
@@ -51,6 +55,8 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     const outcome = await runPlan(plan, {
       workers,
       signal: controller.signal,
+      dataDir: args.dataDir,
+      tls: args.tls,
       onProgress: live
         ? (view) => {
             const index = plan.phases.findIndex((p) => p.name === view.phase);

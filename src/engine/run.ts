@@ -12,7 +12,8 @@ import { Collector, type EngineEvent } from './collector.js';
 import { ObserverThread } from './observer-client.js';
 import { ShardPool } from './pool.js';
 import { ServiceCalls } from './service-calls.js';
-import { type Target, startTarget } from './target.js';
+import { prepareFleetCertificates } from './fleet-certs.js';
+import { type Target, planForTarget, startTarget } from './target.js';
 
 export interface RunOptions {
   /** Worker threads (shards); default: see defaultWorkers. */
@@ -23,6 +24,10 @@ export interface RunOptions {
   /** Called about once a second with live figures. */
   readonly onProgress?: ((view: LiveView) => void) | undefined;
   readonly onEvent?: (e: EngineEvent) => void;
+  /** The embedded hub's data directory (its CA, the X.509 fleets' certificates); needed by TLS and X.509 runs. */
+  readonly dataDir?: string | undefined;
+  /** Against the embedded hub, connect every fleet over TLS (default: only X.509 fleets; the others use plain MQTT). */
+  readonly tls?: boolean | undefined;
 }
 
 export interface RunOutcome {
@@ -52,17 +57,19 @@ export function defaultWorkers(totalDevices: number): number {
  * Run a compiled plan end to end: target → observer → shards on the pool → merged metrics → summary + thresholds.
  * Device-level failures are data in the outcome; only a failure of the run itself (target unreachable) throws.
  */
-export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunOutcome> {
+export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Promise<RunOutcome> {
   const clock = options.clock ?? systemClock;
   const emit = options.onEvent ?? (() => {});
   const startedAt = new Date();
-  const servicePhases = plan.phases.filter((p) => p.kind === 'invoke-method' || p.kind === 'twin-update');
-  if (servicePhases.length > 0 && plan.target.kind === 'url') {
+  const servicePhases = compiled.phases.filter((p) => p.kind === 'invoke-method' || p.kind === 'twin-update');
+  if (servicePhases.length > 0 && compiled.target.kind === 'url') {
     throw new FleetsimError('FLEETSIM_E_USAGE', `phase ${servicePhases[0]?.name ?? ''} calls the hub's service API, which fleetsim drives on its embedded hub only for now`, {
       hint: 'run against the embedded hub (omit --target), or drop the invoke-method and twin-update phases for an external broker',
     });
   }
-  const target = await startTarget(plan);
+  const prepared = await prepareFleetCertificates(compiled, options.dataDir);
+  const target = await startTarget(prepared.plan, { dataDir: options.dataDir, tls: options.tls, credentials: prepared.credentials });
+  const plan = planForTarget(prepared.plan, target, options.tls === true);
   let service: ServiceCalls | undefined;
   let observer: ObserverThread | undefined;
   let pool: ShardPool | undefined;

@@ -10,6 +10,8 @@ import { TemplateError, compileTemplate, placeholders } from '../core/template.j
 import type { AnyDeviceModel } from '../devices/model.js';
 import type { ModelRef } from '../devices/model-ref.js';
 import { EMBEDDED_ID_SCOPE } from '../iothub/fleet-keys.js';
+import { parseConnectionString } from '../iothub/connection-string.js';
+import { connectionStringUrl, iothubProblems } from './compile-iothub.js';
 import { isMap, rawItems, rawString, type CompileContext, type RawMap } from './compile-context.js';
 import type { ModelCatalog } from './compile-models.js';
 import { keyDescription, problem, type DocPath, type Problem } from './issues.js';
@@ -187,6 +189,7 @@ function checkFleet(f: FleetSpec, at: DocPath, ctx: CompileContext): boolean {
   if (t.dialect !== 'iothub' && t.iothub !== undefined) {
     found.push(problem([...at, 'transport', 'iothub'], 'iothub settings need dialect: iothub', 'add dialect: iothub to the transport'));
   }
+  found.push(...iothubProblems(f, at));
   const tls = f.transport.tls;
   if (tls !== undefined) {
     const tlsAt = [...at, 'transport', 'tls'];
@@ -232,6 +235,7 @@ function fleetPlan(
   const mcu = f.mcu;
   const deep = mcu.sleep === 'deep';
   const t = f.transport;
+  const cs = t.iothub?.connectionString === undefined ? undefined : parseConnectionString(t.iothub.connectionString);
   const tls: TlsPlan | undefined =
     t.tls === undefined
       ? undefined
@@ -249,19 +253,23 @@ function fleetPlan(
     params,
     count: f.count,
     firstIndex,
-    idPattern: f.idPattern,
+    // A connection string names its one device.
+    idPattern: cs?.deviceId ?? f.idPattern,
     transport: {
       dialect: t.dialect,
       // hostName and groupKey are filled in by compile.ts, which knows the target and the seed.
       iothub:
         t.dialect === 'iothub'
           ? {
-              hostName: t.iothub?.hostName ?? '',
+              hostName: t.iothub?.hostName ?? cs?.hostName ?? '',
               groupKey: t.iothub?.groupKey ?? '',
               modelId: t.iothub?.modelId,
               sasTtlMs: ms(t.iothub?.sasTtl ?? '1h'),
               provisioning: t.iothub?.provisioning ?? 'none',
               idScope: t.iothub?.idScope ?? EMBEDDED_ID_SCOPE,
+              auth: cs?.x509 === true ? (t.iothub?.auth ?? 'x509-self-signed') : (t.iothub?.auth ?? 'sas'),
+              deviceKey: cs?.sharedAccessKey,
+              certDir: undefined,
             }
           : undefined,
       protocolVersion: t.mqttVersion === '3.1.1' ? 4 : 5,
@@ -273,6 +281,7 @@ function fleetPlan(
       username: t.username,
       password: t.password,
       tls,
+      url: cs === undefined ? undefined : connectionStringUrl(cs),
     },
     telemetry: {
       everyMs: ms(f.telemetry.every),

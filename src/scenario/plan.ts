@@ -103,6 +103,11 @@ export interface TransportPlan {
   readonly username: string | undefined;
   readonly password: string | undefined;
   readonly tls: TlsPlan | undefined;
+  /**
+   * The fleet's own endpoint instead of the run target: the hub of an IoT Hub connection string, or the embedded hub's
+   * TLS listener that the run picks for fleets that need TLS (X.509). Undefined: the run target.
+   */
+  readonly url: string | undefined;
 }
 
 export interface IotHubDevicePlan {
@@ -118,6 +123,15 @@ export interface IotHubDevicePlan {
   readonly provisioning: 'none' | 'dps';
   /** DPS ID scope (provisioning dps). */
   readonly idScope: string;
+  /** sas: SAS tokens; x509-self-signed / x509-ca: a client certificate per device in the TLS handshake, no password. */
+  readonly auth: 'sas' | 'x509-self-signed' | 'x509-ca';
+  /** The device's own key from a connection string (used as is, not derived from groupKey). */
+  readonly deviceKey: string | undefined;
+  /**
+   * X.509: folder with each device's `<deviceId>.pem` and `<deviceId>.key`, filled by the run (engine/fleet-certs.ts);
+   * undefined when the fleet's transport.tls gives the one certificate to use.
+   */
+  readonly certDir: string | undefined;
 }
 
 export interface TlsPlan {

@@ -55,6 +55,19 @@ const IotHubSchema = z
       .regex(/^0ne[0-9A-F]{8}$/, { error: 'expected a DPS ID scope such as 0ne0F1EE700' })
       .optional()
       .describe("DPS ID scope (default: the embedded hub's)"),
+    auth: z
+      .enum(['sas', 'x509-self-signed', 'x509-ca'])
+      .optional()
+      .describe(
+        'sas: SAS tokens from each device key (default); x509-self-signed: a self-signed certificate per device, registered by thumbprint; x509-ca: a certificate per device (CN = device id) issued by the fleet CA, which the hub trusts. fleetsim makes the certificates in its data directory (fleets/<fleet>/) and the embedded hub registers them; X.509 devices connect over TLS',
+      ),
+    connectionString: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'one device as the Azure portal gives it: HostName=…;DeviceId=…;SharedAccessKey=… or HostName=…;DeviceId=…;x509=true (certificate from transport.tls cert/key, else made by fleetsim); the fleet then has count 1 and connects to mqtts://<GatewayHostName or HostName>:8883',
+      ),
   })
   .describe('IoT Hub device identity (dialect: iothub)');
 

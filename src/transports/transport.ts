@@ -9,6 +9,8 @@ export interface DeviceIdentity {
   readonly clientId: string;
   readonly username: string | undefined;
   readonly password: string | undefined;
+  /** A client certificate for this connection's TLS handshake (X.509 device authentication), PEM. */
+  readonly clientCert?: { readonly cert: string; readonly key: string };
 }
 
 /** Why a connection ended: `code` is a stable failure code (see core/errors failureCode). */

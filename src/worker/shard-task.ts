@@ -12,7 +12,7 @@ import { ShardRunner } from './shard.js';
 export default async function runShardTask(task: ShardTask): Promise<ShardResult> {
   const { plan, shard, url, port } = task;
   const fleets: FleetContext[] = [];
-  for (const f of plan.fleets) fleets.push({ plan: f, model: await loadModel(f.modelRef), transport: createTransport(url, f.transport, systemClock) });
+  for (const f of plan.fleets) fleets.push({ plan: f, model: await loadModel(f.modelRef), transport: createTransport(f.transport.url ?? url, f.transport, systemClock) });
   const post = (msg: WorkerMessage): void => port.postMessage(msg);
   const runner = new ShardRunner(plan, shard, { clock: systemClock, fleets, post });
   port.on('message', (msg: MainMessage) => {

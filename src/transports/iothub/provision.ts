@@ -11,11 +11,11 @@ import {
   dpsRegisterTopic,
   dpsResource,
   dpsUsername,
-  fleetDeviceKey,
   parseHubTopic,
 } from '../../iothub/index.js';
 import type { IotHubDevicePlan } from '../../scenario/plan.js';
 import type { Connection, Transport } from '../transport.js';
+import type { DeviceCredentials } from './credentials.js';
 import { TransportError } from '../transport.js';
 
 export interface Assignment {
@@ -26,17 +26,23 @@ export interface Assignment {
 /** DPS asks for 3 s between polls; never poll faster than this, whatever it says. */
 const MIN_POLL_MS = 100;
 
-export async function provision(mqtt: Transport, hub: IotHubDevicePlan, registrationId: string, clock: Clock, timeoutMs: number): Promise<Assignment> {
+export async function provision(
+  mqtt: Transport,
+  hub: IotHubDevicePlan,
+  credentials: DeviceCredentials,
+  registrationId: string,
+  clock: Clock,
+  timeoutMs: number,
+): Promise<Assignment> {
   const expiry = Math.floor((clock.now() + hub.sasTtlMs) / 1000);
-  const password = createSasToken({
-    resourceUri: dpsResource(hub.idScope, registrationId),
-    keyBase64: fleetDeviceKey(hub.groupKey, registrationId),
-    expiry,
-    policyName: 'registration',
-  });
+  // X.509 attestation: the certificate (CN = registration id) in the TLS handshake, no password (reference §3).
+  const clientCert = credentials.clientCert(registrationId);
+  const password = credentials.x509
+    ? undefined
+    : createSasToken({ resourceUri: dpsResource(hub.idScope, registrationId), keyBase64: credentials.key(registrationId), expiry, policyName: 'registration' });
   let onResponse: (status: number, retryAfterS: number | undefined, body: unknown) => void = () => {};
   const conn: Connection = await mqtt.connect({
-    identity: { deviceId: registrationId, clientId: registrationId, username: dpsUsername(hub.idScope, registrationId), password },
+    identity: { deviceId: registrationId, clientId: registrationId, username: dpsUsername(hub.idScope, registrationId), password, ...(clientCert === undefined ? {} : { clientCert }) },
     onClose: () => onResponse(0, undefined, null),
     onMessage: (topic, payload) => {
       const t = parseHubTopic(topic);

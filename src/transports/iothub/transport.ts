@@ -14,7 +14,6 @@ import {
   c2dSubscription,
   createSasToken,
   deviceResource,
-  fleetDeviceKey,
   hubUsername,
   methodResponseTopic,
   parseHubTopic,
@@ -23,6 +22,7 @@ import {
 } from '../../iothub/index.js';
 import type { IotHubDevicePlan, TransportPlan } from '../../scenario/plan.js';
 import { createMqttTransport } from '../mqtt/client.js';
+import { DeviceCredentials } from './credentials.js';
 import { type Assignment, provision } from './provision.js';
 import type { ConnectOptions, Connection, Downlink, Transport } from '../transport.js';
 
@@ -39,6 +39,7 @@ const DESIRED_COMMANDS: Readonly<Record<string, (value: unknown) => { name: stri
 export function createIotHubTransport(url: string, plan: TransportPlan, clock: Clock): Transport {
   const mqtt = createMqttTransport(url, plan);
   const hub = plan.iothub as IotHubDevicePlan;
+  const credentials = new DeviceCredentials(hub);
   // Devices provisioned through DPS in this thread: each registers once, then reconnects to its assigned hub.
   const assignments = new Map<string, Assignment>();
   return {
@@ -47,15 +48,17 @@ export function createIotHubTransport(url: string, plan: TransportPlan, clock: C
       let assignment = assignments.get(registrationId);
       if (assignment === undefined && hub.provisioning === 'dps') {
         const started = clock.now();
-        assignment = await provision(mqtt, hub, registrationId, clock, plan.connectTimeoutMs * 3);
+        assignment = await provision(mqtt, hub, credentials, registrationId, clock, plan.connectTimeoutMs * 3);
         assignments.set(registrationId, assignment);
         options.onProvisioned?.(clock.now() - started);
       }
       const hostName = assignment?.assignedHub ?? hub.hostName;
       const deviceId = assignment?.deviceId ?? registrationId;
       const session = new DeviceSession(options.onDownlink);
+      // X.509 devices send no password (the certificate in the TLS handshake is the proof) and never renew a token.
       const expiry = Math.floor((clock.now() + hub.sasTtlMs) / 1000);
-      const password = createSasToken({ resourceUri: deviceResource(hostName, deviceId), keyBase64: fleetDeviceKey(hub.groupKey, registrationId), expiry });
+      const clientCert = credentials.clientCert(registrationId);
+      const password = credentials.x509 ? undefined : createSasToken({ resourceUri: deviceResource(hostName, deviceId), keyBase64: credentials.key(registrationId), expiry });
       const username = hubUsername(hostName, deviceId, hub.modelId === undefined ? {} : { modelId: hub.modelId });
       // The hub cuts a connection when its token expires; like the Azure SDKs, reconnect with a fresh token before that
       // (at 85 % of its lifetime): the device sees a disconnect with code SAS_RENEW and reconnects by its policy.
@@ -63,18 +66,20 @@ export function createIotHubTransport(url: string, plan: TransportPlan, clock: C
       let renewTimer: NodeJS.Timeout | undefined;
       const conn = await mqtt.connect({
         ...options,
-        identity: { ...options.identity, clientId: deviceId, username, password },
+        identity: { ...options.identity, clientId: deviceId, username, password, ...(clientCert === undefined ? {} : { clientCert }) },
         onMessage: (topic, payload) => session.onMessage(topic, payload),
         onClose: (info) => {
           clearTimeout(renewTimer);
           options.onClose(renewing ? { code: 'SAS_RENEW', local: false } : info);
         },
       });
-      renewTimer = setTimeout(() => {
-        renewing = true;
-        void conn.close();
-      }, (expiry * 1000 - clock.now()) * 0.85); // se is whole seconds: renew against the real expiry
-      renewTimer.unref();
+      if (!credentials.x509) {
+        renewTimer = setTimeout(() => {
+          renewing = true;
+          void conn.close();
+        }, (expiry * 1000 - clock.now()) * 0.85); // se is whole seconds: renew against the real expiry
+        renewTimer.unref();
+      }
       session.attach(conn);
       // As the Azure SDKs do: C2D at QoS 1, methods and twins at QoS 0; then the twin, for desired properties set while
       // the device was away (the hub does not queue desired patches, reference §1.6).

@@ -37,6 +37,10 @@ function connectOnce(url: string, base: IClientOptions, timeoutMs: number, optio
   const clientOptions: IClientOptions = { ...base, clientId: identity.clientId };
   if (identity.username !== undefined) clientOptions.username = identity.username;
   if (identity.password !== undefined) clientOptions.password = identity.password;
+  if (identity.clientCert !== undefined) {
+    clientOptions.cert = identity.clientCert.cert;
+    clientOptions.key = identity.clientCert.key;
+  }
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
     let lastError: unknown;
