@@ -29,6 +29,8 @@ export interface RunArgs {
   readonly dataDir?: string | undefined;
   /** Embedded hub: every fleet over TLS. */
   readonly tls?: boolean | undefined;
+  /** An external fleetsim hub's service connection string (for the observer). */
+  readonly hubService?: string | undefined;
 }
 
 /** `fleetsim run`: compile, run, report; the exit code is the CI verdict. */
@@ -57,6 +59,7 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
       signal: controller.signal,
       dataDir: args.dataDir,
       tls: args.tls,
+      hubService: args.hubService,
       onProgress: live
         ? (view) => {
             const index = plan.phases.findIndex((p) => p.name === view.phase);

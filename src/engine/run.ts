@@ -28,6 +28,8 @@ export interface RunOptions {
   readonly dataDir?: string | undefined;
   /** Against the embedded hub, connect every fleet over TLS (default: only X.509 fleets; the others use plain MQTT). */
   readonly tls?: boolean | undefined;
+  /** An external fleetsim hub's service connection string, so the observer can read IoT Hub telemetry there. */
+  readonly hubService?: string | undefined;
 }
 
 export interface RunOutcome {
@@ -68,7 +70,7 @@ export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Prom
     });
   }
   const prepared = await prepareFleetCertificates(compiled, options.dataDir);
-  const target = await startTarget(prepared.plan, { dataDir: options.dataDir, tls: options.tls, credentials: prepared.credentials });
+  const target = await startTarget(prepared.plan, { dataDir: options.dataDir, tls: options.tls, credentials: prepared.credentials, hubService: options.hubService });
   const plan = planForTarget(prepared.plan, target, options.tls === true);
   let service: ServiceCalls | undefined;
   let observer: ObserverThread | undefined;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type EmbeddedFleet, type ListenerOptions, startEmbeddedHub } from '../hub/embedded.js';
 import { FleetsimError } from '../core/errors.js';
 import { ensureHubPki } from '../hub/pki.js';
-import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE, createSasToken } from '../iothub/index.js';
+import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE, createSasToken, parseServiceConnectionString } from '../iothub/index.js';
 import type { FleetPlan, RunPlan } from '../scenario/plan.js';
 import type { FleetCredentials } from './fleet-certs.js';
 import type { ServiceAccess } from './service-calls.js';
@@ -33,6 +33,11 @@ export interface TargetOptions {
   readonly tls?: boolean | undefined;
   /** The X.509 fleets' certificates (fleet-certs.ts), for the hub to register. */
   readonly credentials?: ReadonlyMap<string, FleetCredentials>;
+  /**
+   * An external fleetsim hub's service connection string (`fleetsim hub` prints it): the observer then reads the IoT
+   * Hub devices' telemetry as a service client, as it does on the embedded hub.
+   */
+  readonly hubService?: string | undefined;
 }
 
 /** Whether a fleet connects to the embedded hub over TLS: X.509 devices must; the others when the run asks for it. */
@@ -47,7 +52,10 @@ export function fleetUsesTls(f: FleetPlan, allTls: boolean): boolean {
  * data directory's CA when a fleet needs TLS (X.509) or the run asks for TLS everywhere.
  */
 export async function startTarget(plan: RunPlan, options: TargetOptions = {}): Promise<Target> {
-  if (plan.target.kind === 'url') return { url: plan.target.url, embedded: false, observerLogin: undefined, service: undefined, tls: undefined, stop: async () => {} };
+  if (plan.target.kind === 'url') {
+    const observerLogin = options.hubService === undefined ? undefined : serviceLogin(options.hubService, plan);
+    return { url: plan.target.url, embedded: false, observerLogin, service: undefined, tls: undefined, stop: async () => {} };
+  }
   const serviceKey = randomBytes(32).toString('base64');
   const fleets = plan.fleets.flatMap((f): EmbeddedFleet[] => {
     const hub = f.transport.iothub;
@@ -83,6 +91,18 @@ export async function startTarget(plan: RunPlan, options: TargetOptions = {}): P
   const mqtts = hub.listening.find((l) => l.scheme === 'mqtts');
   const tls = mqtts === undefined || caFile === undefined ? undefined : { url: mqtts.url, caFile };
   return { url: hub.url, embedded: true, observerLogin, service, tls, stop: () => hub.stop() };
+}
+
+function serviceLogin(connectionString: string, plan: RunPlan): ObserverLogin {
+  let cs: ReturnType<typeof parseServiceConnectionString>;
+  try {
+    cs = parseServiceConnectionString(connectionString);
+  } catch (err) {
+    throw new FleetsimError('FLEETSIM_E_USAGE', `--hub-service: ${(err as Error).message}`, { hint: 'paste the "Service connection string" line fleetsim hub prints' });
+  }
+  const expiry = Math.floor(Date.now() / 1000 + plan.totalDurationMs / 1000 + 86_400);
+  const password = createSasToken({ resourceUri: cs.hostName, keyBase64: cs.key, expiry, policyName: cs.policyName });
+  return { clientId: `$service-observer-${randomBytes(4).toString('hex')}`, username: `${cs.hostName}/$service`, password };
 }
 
 /** The plan as devices run it against this target: TLS fleets get the hub's mqtts listener and trust its CA. */

@@ -5,6 +5,7 @@
  */
 export * from './sas.js';
 export * from './connection-string.js';
+export * from './service-connection-string.js';
 export * from './username.js';
 export * from './properties.js';
 export * from './topics.js';
