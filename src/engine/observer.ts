@@ -39,7 +39,9 @@ export class Observer {
     // The observer connects as the first fleet would (same TLS trust and credentials), or with the service login the
     // target gave (the embedded hub's IoT Hub service side, which reads IoT Hub devices' telemetry).
     const fleetSecurity = fleets[0] === undefined ? {} : securityOptions(fleets[0].transport);
-    const security = login === undefined ? fleetSecurity : { ...fleetSecurity, username: login.username, password: login.password };
+    // A service login is its own proof: no device's client certificate (with one, mqtt.js would also switch to TLS).
+    const { cert: _cert, key: _key, ...trust } = fleetSecurity;
+    const security = login === undefined ? fleetSecurity : { ...trust, username: login.username, password: login.password };
     this.subscriber = await subscribe(url, topicFilters(fleets), qos, (_topic, payload) => this.onMessage(payload), {
       ...(login === undefined ? {} : { clientId: login.clientId }),
       security,

@@ -13,7 +13,7 @@ import { ObserverThread } from './observer-client.js';
 import { ShardPool } from './pool.js';
 import { ServiceCalls } from './service-calls.js';
 import { prepareFleetCertificates } from './fleet-certs.js';
-import { type Target, planForTarget, startTarget } from './target.js';
+import { type Target, ownEndpointDevices, planForTarget, startTarget } from './target.js';
 
 export interface RunOptions {
   /** Worker threads (shards); default: see defaultWorkers. */
@@ -129,7 +129,9 @@ export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Prom
     }
     await waitForIntervals(collector, results);
     const acked = collector.acc.data().phases.reduce((n, p) => n + (p.counters['telemetry.acked'] ?? 0), 0);
-    const final = await obs.finish(acked, results.flatMap((r) => r.ledger));
+    const unobserved = ownEndpointDevices(compiled);
+    if (unobserved.size > 0) emit({ type: 'warn', message: `not observed (own endpoint): ${[...unobserved].join(', ')}; delivery figures leave them out` });
+    const final = await obs.finish(acked, results.flatMap((r) => r.ledger).filter((l) => !unobserved.has(l.deviceId)));
     collector.end();
     const last = collector.phase ?? { name: plan.phases[0]?.name ?? 'run', index: 0 };
     collector.acc.add('observer', last.name, final.snapshot);

@@ -105,6 +105,14 @@ function serviceLogin(connectionString: string, plan: RunPlan): ObserverLogin {
   return { clientId: `$service-observer-${randomBytes(4).toString('hex')}`, username: `${cs.hostName}/$service`, password };
 }
 
+/**
+ * Devices of fleets with their own endpoint (a connection string's hub): the run observer, connected to the run target,
+ * never sees their telemetry, so their sends are left out of the loss count.
+ */
+export function ownEndpointDevices(plan: RunPlan): Set<string> {
+  return new Set(plan.fleets.filter((f) => f.transport.url !== undefined).map((f) => f.idPattern));
+}
+
 /** The plan as devices run it against this target: TLS fleets get the hub's mqtts listener and trust its CA. */
 export function planForTarget(plan: RunPlan, target: Target, allTls: boolean): RunPlan {
   const tls = target.tls;
