@@ -59,7 +59,13 @@ async function newKeys(): Promise<CryptoKeyPair> {
 
 async function keyPem(key: CryptoKey): Promise<string> {
   const der = await webcrypto.subtle.exportKey('pkcs8', key);
-  return x509.PemConverter.encode(der, 'PRIVATE KEY');
+  return pemText(x509.PemConverter.encode(der, 'PRIVATE KEY'));
+}
+
+/** PEM text ending in a newline, so certificates concatenate into a valid chain. */
+function pemText(pem: string): string {
+  const unix = pem.replace(/\r\n/g, '\n');
+  return unix.endsWith('\n') ? unix : `${unix}\n`;
 }
 
 async function importKey(pem: string): Promise<CryptoKey> {
@@ -87,7 +93,28 @@ export async function createRootCa(o: IssueOptions): Promise<CertKeyPair> {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { cert: cert.toString('pem'), key: await keyPem(keys.privateKey) };
+  return { cert: pemText(cert.toString('pem')), key: await keyPem(keys.privateKey) };
+}
+
+/** An intermediate CA issued by `parent` (basicConstraints CA, keyCertSign), default 5 years. */
+export async function issueIntermediateCa(parent: CertKeyPair, o: IssueOptions): Promise<CertKeyPair> {
+  const [keys, signer] = await Promise.all([newKeys(), signerOf(parent)]);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: dn(o.commonName),
+    issuer: signer.caCert.subject,
+    ...validity(o, 1825),
+    signingAlgorithm: ALG,
+    publicKey: keys.publicKey,
+    signingKey: signer.key,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      signer.aki,
+    ],
+  });
+  return { cert: pemText(cert.toString('pem')), key: await keyPem(keys.privateKey) };
 }
 
 /** A TLS server certificate issued by `ca`, valid for `altNames` (DNS names or IP addresses); default 365 days. */
@@ -116,7 +143,7 @@ export async function createSelfSignedClientCert(o: IssueOptions): Promise<CertK
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
     ],
   });
-  return { cert: cert.toString('pem'), key: await keyPem(keys.privateKey) };
+  return { cert: pemText(cert.toString('pem')), key: await keyPem(keys.privateKey) };
 }
 
 /** A CA ready to sign many certificates: its certificate parsed and its key imported once. */
@@ -154,7 +181,7 @@ async function issue(ca: CertKeyPair, o: IssueOptions, defaultDays: number, extr
       ...extra,
     ],
   });
-  return { cert: cert.toString('pem'), key: await keyPem(keys.privateKey) };
+  return { cert: pemText(cert.toString('pem')), key: await keyPem(keys.privateKey) };
 }
 
 /** Thumbprints as IoT Hub shows them: uppercase hex of the SHA-1 / SHA-256 digest of the DER certificate. */

@@ -10,7 +10,7 @@ import { ProvisioningDeviceClient, type RegistrationResult } from 'azure-iot-pro
 import { Mqtt as DpsMqtt } from 'azure-iot-provisioning-device-mqtt';
 import { X509Security } from 'azure-iot-security-x509';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CertKeyPair, createRootCa, createSelfSignedClientCert, issueClientCert, thumbprints } from '../../src/core/x509.js';
+import { type CertKeyPair, createRootCa, createSelfSignedClientCert, issueClientCert, issueIntermediateCa, thumbprints } from '../../src/core/x509.js';
 import { HUB_HOST } from '../support/iothub.js';
 import { connectRaw } from '../support/raw-mqtt.js';
 import { ID_SCOPE } from '../support/dps.js';
@@ -66,6 +66,12 @@ describe('X.509 devices with the Azure IoT device SDK over TLS', () => {
     const client = await x509Client('x509-ca-1', leaf);
     await client.sendEvent(new Message('{"ok":true}'));
     expect(env.hub.registry.get('x509-ca-1').connectionState).toBe('Connected');
+    // Through an intermediate CA: the device presents its full chain (leaf + intermediate), the hub trusts the root.
+    const mid = await issueIntermediateCa(fleetCa, { commonName: 'fleet intermediate' });
+    const deep = await issueClientCert(mid, { commonName: 'x509-ca-2' });
+    env.hub.registry.create({ deviceId: 'x509-ca-2', authentication: { type: 'certificateAuthority' } });
+    await (await x509Client('x509-ca-2', { cert: deep.cert + mid.cert, key: deep.key })).sendEvent(new Message('{}'));
+    expect(env.hub.registry.get('x509-ca-2').connectionState).toBe('Connected');
   });
 
   it('refuses a wrong certificate, a wrong CN, an untrusted or unverified CA, a disabled device, and no certificate', async () => {
