@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { FleetsimError } from '../core/errors.js';
 import { type ListenerOptions, startEmbeddedHub } from '../hub/embedded.js';
 import { ensureHubPki } from '../hub/pki.js';
@@ -74,7 +75,8 @@ async function hubListeners(a: HubArgs): Promise<{ listeners: ListenerOptions[];
   if (a.tlsKey !== undefined && a.tlsCert !== undefined) {
     tls = { key: readPem(a.tlsKey, '--tls-key'), cert: readPem(a.tlsCert, '--tls-cert') };
   } else {
-    const names = [EMBEDDED_HUB_HOST, ...(a.host === '0.0.0.0' || a.host === '::' ? [] : [a.host])];
+    // Bound to every interface, other machines reach it by this machine's name.
+    const names = [EMBEDDED_HUB_HOST, ...(a.host === '0.0.0.0' || a.host === '::' ? [hostname()] : [a.host])];
     const pki = await ensureHubPki(a.dataDir, names);
     tls = pki.server;
     caFile = pki.caFile;

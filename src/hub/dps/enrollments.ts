@@ -1,12 +1,13 @@
 /**
- * DPS enrollments (reference §3): an ID scope, individual enrollments (one registration id, its own symmetric keys)
- * and symmetric-key group enrollments (a group key; each device's key is HMAC-SHA256(groupKey, registrationId)).
+ * DPS enrollments (reference §3): an ID scope, individual enrollments (one registration id, its own symmetric keys,
+ * or X.509: its certificate's thumbprints) and group enrollments (a group key, each device's key being
+ * HMAC-SHA256(groupKey, registrationId); or X.509: a CA the devices' leaves chain to, registration id = CN).
  * Pure: no clock needed, no sockets. Matching a device to its enrollment is by key, as DPS does it: the individual
  * enrollment of the registration id wins; otherwise the group whose derived key signed the token.
  */
+import { X509Certificate } from 'node:crypto';
 import { chainAnchor, commonNameOf, thumbprints } from '../../core/x509.js';
 import { deriveDeviceKey } from '../../iothub/index.js';
-import { X509Certificate } from 'node:crypto';
 import type { JsonObject } from '../iothub/json.js';
 
 export type EnrollmentStatus = 'enabled' | 'disabled';
