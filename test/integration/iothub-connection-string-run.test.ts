@@ -26,7 +26,7 @@ fleets:
 ${fleet}
 phases:
   - { kind: connect, rate: 10/s, settle: 2s }
-  - { kind: steady, duration: 1s }
+  - { kind: steady, duration: 2s }
   - { kind: drain, timeout: 2s }
 `;
 }
@@ -47,7 +47,7 @@ describe('a fleet from an IoT Hub device connection string', () => {
     const out = await runPlan(plan, { workers: 1, onEvent: (e) => e.type === 'warn' && events.push(e.message) });
     const c = out.summary.total.counters;
     expect(c['connect.ok']).toBe(1);
-    expect(c['telemetry.acked']).toBeGreaterThanOrEqual(5);
+    expect(c['telemetry.acked']).toBeGreaterThanOrEqual(3); // every 200ms for ~2s; slack for a loaded machine
     expect(hub.gateway.stats.telemetry - before).toBe(c['telemetry.acked']);
     expect(c['delivery.lost']).toBe(0); // not observable from the run target: left out, and said so
     expect(events.join('\n')).toMatch(/not observed \(own endpoint\): portal-device/);
