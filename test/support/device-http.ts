@@ -87,3 +87,23 @@ export function redirectingAgent(port: number, ca: Buffer): Agent {
   return new Redirect({ keepAlive: false });
 }
 
+
+export interface HubResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** One request to the test hub's https server (trusting its certificate). */
+export async function hubRequest(hub: HttpHub, method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<HubResponse> {
+  const { request } = await import('node:https');
+  return new Promise((resolve, reject) => {
+    const req = request(`${hub.httpsUrl}${path}`, { method, headers, ca: hub.cert, servername: 'localhost' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
