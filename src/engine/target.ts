@@ -18,6 +18,8 @@ export interface Target {
   readonly observerLogin: ObserverLogin | undefined;
   /** For the embedded hub: its IoT Hub service API, which invoke-method and twin-update phases call. */
   readonly service: ServiceAccess | undefined;
+  /** For the embedded hub: its IoT Hub device HTTPS endpoints (https telemetry, C2D polling, file upload). */
+  readonly deviceUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -26,7 +28,7 @@ export interface Target {
  * after the run) or an external URL.
  */
 export async function startTarget(plan: RunPlan): Promise<Target> {
-  if (plan.target.kind === 'url') return { url: plan.target.url, embedded: false, observerLogin: undefined, service: undefined, stop: async () => {} };
+  if (plan.target.kind === 'url') return { url: plan.target.url, embedded: false, observerLogin: undefined, service: undefined, deviceUrl: undefined, stop: async () => {} };
   const serviceKey = randomBytes(32).toString('base64');
   const fleets = plan.fleets.flatMap((f) =>
     f.transport.iothub === undefined
@@ -39,5 +41,5 @@ export async function startTarget(plan: RunPlan): Promise<Target> {
   const password = createSasToken({ resourceUri: EMBEDDED_HUB_HOST, keyBase64: serviceKey, expiry, policyName: 'iothubowner' });
   const observerLogin = { clientId: `$service-observer-${randomBytes(4).toString('hex')}`, username: `${EMBEDDED_HUB_HOST}/$service`, password };
   const service = { url: hub.serviceUrl, hostName: EMBEDDED_HUB_HOST, serviceKey };
-  return { url: hub.url, embedded: true, observerLogin, service, stop: () => hub.stop() };
+  return { url: hub.url, embedded: true, observerLogin, service, deviceUrl: hub.deviceUrl, stop: () => hub.stop() };
 }

@@ -262,6 +262,9 @@ function fleetPlan(
               sasTtlMs: ms(t.iothub?.sasTtl ?? '1h'),
               provisioning: t.iothub?.provisioning ?? 'none',
               idScope: t.iothub?.idScope ?? EMBEDDED_ID_SCOPE,
+              protocol: t.iothub?.protocol ?? 'mqtt',
+              c2dPollMs: ms(t.iothub?.c2dPollInterval ?? '25m'),
+              httpsUrl: t.iothub?.httpsUrl,
             }
           : undefined,
       protocolVersion: t.mqttVersion === '3.1.1' ? 4 : 5,

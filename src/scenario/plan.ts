@@ -118,6 +118,12 @@ export interface IotHubDevicePlan {
   readonly provisioning: 'none' | 'dps';
   /** DPS ID scope (provisioning dps). */
   readonly idScope: string;
+  /** mqtt: everything over MQTT; https: telemetry by HTTPS POST and C2D by polling. */
+  readonly protocol: 'mqtt' | 'https';
+  /** protocol https: interval between two C2D polls of a device. */
+  readonly c2dPollMs: number;
+  /** Base URL of the hub's HTTPS device endpoints; undefined: the embedded hub's, or https://<hostName>. */
+  readonly httpsUrl: string | undefined;
 }
 
 export interface TlsPlan {
@@ -213,6 +219,14 @@ export interface TwinUpdatePhasePlan extends ServiceCallPlan {
   readonly desired: Readonly<Record<string, unknown>>;
 }
 
+/** IoT Hub devices upload a file (get SAS URI, Put Blob, notify), a seeded share of them, once each, at a rate. */
+export interface FileUploadPhasePlan extends ServiceCallPlan {
+  readonly kind: 'file-upload';
+  readonly sizeBytes: number;
+  /** Placeholders {phase}, {fleet}, {index}. */
+  readonly blobName: string;
+}
+
 export interface DrainPhasePlan extends PhaseBase {
   readonly kind: 'drain';
   /** Stop sending, wait for outstanding acks up to this long, then disconnect. durationMs = timeoutMs. */
@@ -226,6 +240,7 @@ export type PhasePlan =
   | DisconnectStormPhasePlan
   | InvokeMethodPhasePlan
   | TwinUpdatePhasePlan
+  | FileUploadPhasePlan
   | DrainPhasePlan;
 export type PhaseKind = PhasePlan['kind'];
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { failureCode } from '../core/errors.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
-import type { DrainPhasePlan, PhasePlan, RunPlan } from '../scenario/plan.js';
+import type { DrainPhasePlan, FileUploadPhasePlan, PhasePlan, RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
 import type { CommandResult, DeviceCommand, Readings } from '../devices/model.js';
 import type { CloseInfo, Connection } from '../transports/transport.js';
@@ -10,6 +10,8 @@ import { handleCommand } from './commands.js';
 import { buildDevices } from './fleet.js';
 import { arrivalAt, connectAssignments } from './phases/connect.js';
 import { stormDropOffsetMs } from './phases/storm.js';
+import { uploadBody, uploadSchedule } from './phases/file-upload.js';
+import { compileTemplate } from '../core/template.js';
 import type { DeviceLedger, ShardResult, WorkerMessage } from './protocol.js';
 import { Scheduler, type Timers, realTimers } from './scheduler.js';
 
@@ -19,6 +21,7 @@ type ShardEvent =
   | { readonly kind: 'drop'; readonly device: DeviceRuntime; readonly gen: number }
   | { readonly kind: 'reboot'; readonly device: DeviceRuntime; readonly watchdog: boolean }
   | { readonly kind: 'phase'; readonly phase: PhasePlan }
+  | { readonly kind: 'upload'; readonly device: DeviceRuntime; readonly phase: FileUploadPhasePlan }
   | { readonly kind: 'interval' }
   | { readonly kind: 'probe' }
   | { readonly kind: 'drain-check'; readonly deadline: number };
@@ -53,6 +56,8 @@ export class ShardRunner {
   private intervals = 0;
   private online = 0;
   private pendingTotal = 0;
+  /** File uploads started and not settled: the drain waits for them as for telemetry acks. */
+  private uploadsInFlight = 0;
   private resolveDone!: (r: ShardResult) => void;
   readonly done: Promise<ShardResult>;
 
@@ -120,6 +125,9 @@ export class ShardRunner {
       case 'phase':
         this.enterPhase(e.phase, now);
         return;
+      case 'upload':
+        this.upload(e.device, e.phase, at, now);
+        return;
       case 'interval':
         this.flush();
         this.scheduler.at(at + INTERVAL_MS, e);
@@ -129,7 +137,7 @@ export class ShardRunner {
         this.scheduler.at(now + PROBE_MS, e);
         return;
       case 'drain-check':
-        if (this.pendingTotal === 0 || now >= e.deadline) void this.finish();
+        if ((this.pendingTotal === 0 && this.uploadsInFlight === 0) || now >= e.deadline) void this.finish();
         else this.scheduler.at(now + DRAIN_POLL_MS, e);
         return;
     }
@@ -149,7 +157,41 @@ export class ShardRunner {
         const offset = stormDropOffsetMs(this.plan.seed, phase, d.index);
         if (offset !== undefined) this.scheduler.at(start + offset, { kind: 'drop', device: d, gen: d.connGen });
       }
+    } else if (phase.kind === 'file-upload') {
+      const start = this.t0 + phase.startMs;
+      const schedule = uploadSchedule(this.plan, phase);
+      for (const d of this.devices) {
+        const offset = schedule.get(d.index);
+        if (offset !== undefined) this.scheduler.at(start + offset, { kind: 'upload', device: d, phase });
+      }
     }
+  }
+
+  /** A file upload (IoT Hub file upload over HTTPS) by a connected device; latency from its intended time. */
+  private upload(d: DeviceRuntime, phase: FileUploadPhasePlan, at: number, now: number): void {
+    const transport = d.fleet.transport;
+    if (this.draining || d.status !== 'online' || transport.uploadFile === undefined) {
+      if (!this.draining) this.recorder.count('upload.skipped');
+      return;
+    }
+    this.recorder.observe('schedule.lag', (now - at) * 1000);
+    const name = compileTemplate(phase.blobName, ['phase', 'fleet', 'index'])({ phase: phase.name, fleet: d.fleet.plan.id, index: d.localIndex });
+    this.uploadsInFlight++;
+    transport.uploadFile(d.deviceId, name, uploadBody(phase.sizeBytes, d.index)).then(
+      () => {
+        this.uploadsInFlight--;
+        if (this.finished) return;
+        this.recorder.count('upload.ok');
+        this.recorder.count('upload.bytes', phase.sizeBytes);
+        this.recorder.observe('upload.latency', (this.deps.clock.now() - at) * 1000);
+      },
+      (err: unknown) => {
+        this.uploadsInFlight--;
+        if (this.finished) return;
+        this.recorder.count('upload.failed');
+        this.recorder.error('upload', failureCode(err));
+      },
+    );
   }
 
   private connect(d: DeviceRuntime, at: number, now: number): void {
