@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE } from '../iothub/index.js';
 import { FleetsimError } from '../core/errors.js';
 import { type ListenerOptions, startEmbeddedHub } from '../hub/embedded.js';
 import type { Terminal } from './terminal.js';
@@ -11,11 +14,19 @@ export interface HubArgs {
   readonly wssPort: number | undefined;
   readonly tlsKey: string | undefined;
   readonly tlsCert: string | undefined;
+  readonly blobDir: string | undefined;
 }
 
 /** `fleetsim hub`: the embedded hub on its own, until Ctrl-C. */
 export async function hubCommand(args: HubArgs, term: Terminal): Promise<number> {
-  const hub = await startEmbeddedHub(listeners(args));
+  const blobDir = args.blobDir === undefined ? undefined : makeBlobDir(args.blobDir);
+  const hub = await startEmbeddedHub(listeners(args), {
+    hostName: EMBEDDED_HUB_HOST,
+    serviceKey: randomBytes(32).toString('base64'),
+    fleets: [],
+    idScope: EMBEDDED_ID_SCOPE,
+    ...(blobDir === undefined ? {} : { blobDir }),
+  });
   for (const l of hub.listening) term.err(`fleetsim hub listening on ${l.url}`);
   const { hostName, serviceKey } = hub.iothub;
   term.err(
@@ -24,6 +35,8 @@ export async function hubCommand(args: HubArgs, term: Terminal): Promise<number>
       `IoT Hub devices: username ${hostName}/<deviceId>/?api-version=2021-04-12 and a SAS token for ${hostName}/devices/<deviceId>`,
       `  (Azure SDK: HostName=${hostName};DeviceId=…;SharedAccessKey=…;GatewayHostName=<host>:<mqtts port>).`,
       `IoT Hub service API: ${hub.serviceUrl} (same paths as IoT Hub's; register devices with PUT /devices/{id}).`,
+      `IoT Hub device HTTPS endpoints (plain HTTP on loopback): ${hub.deviceUrl}/devices/{id}/messages/events, …/files; uploads go to ${hub.blobDir}`,
+      `  file notifications: GET ${hub.serviceUrl}/messages/serviceBound/filenotifications?api-version=2021-04-12 (service SAS).`,
       `Service connection string: HostName=${hostName};SharedAccessKeyName=iothubowner;SharedAccessKey=${serviceKey}`,
       'Ctrl-C to stop.',
     ].join('\n'),
@@ -47,6 +60,16 @@ function listeners(a: HubArgs): ListenerOptions[] {
   if (a.mqttsPort !== undefined) out.push({ scheme: 'mqtts', host: a.host, port: a.mqttsPort, tls });
   if (a.wssPort !== undefined) out.push({ scheme: 'wss', host: a.host, port: a.wssPort, tls });
   return out;
+}
+
+function makeBlobDir(dir: string): string {
+  const path = resolve(dir);
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (err) {
+    throw new FleetsimError('FLEETSIM_E_USAGE', `--blob-dir: cannot create ${path}: ${(err as Error).message}`, { hint: 'give a directory you can write to' });
+  }
+  return path;
 }
 
 function readPem(file: string, flag: string): Buffer {

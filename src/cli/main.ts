@@ -162,6 +162,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .option('wss-port', { type: 'number', describe: 'also serve MQTT over secure WebSockets on this port' })
           .option('tls-key', { type: 'string', describe: 'PEM private key for --mqtts-port / --wss-port' })
           .option('tls-cert', { type: 'string', describe: 'PEM certificate for --mqtts-port / --wss-port' })
+          .option('blob-dir', { type: 'string', describe: 'directory IoT Hub file uploads are written to (default: a new temporary directory)' })
           .example('$0 hub --port 1884', 'then: fleetsim run scenario.yaml --target mqtt://127.0.0.1:1884')
           .example('$0 hub --ws-port 8080', 'and: fleetsim run scenario.yaml --target ws://127.0.0.1:8080'),
       (a) =>
@@ -175,6 +176,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
               wssPort: a['wss-port'],
               tlsKey: a['tls-key'],
               tlsCert: a['tls-cert'],
+              blobDir: a['blob-dir'],
             },
             term,
           ),
