@@ -48,6 +48,7 @@ export function compilePhases(raw: unknown, fleets: FleetsResult, ctx: CompileCo
   );
   specs.forEach((r, i) => {
     if (r.success) checkPhase(r.data, ['phases', i], ctx);
+    if (r.success && r.data.kind === 'file-upload') checkUploadFleets(r.data.fleets, ['phases', i], fleets, ctx);
   });
   if (kinds.includes('connect') && specs.every((r) => r.success)) {
     fleets.ids.forEach((id, f) => {
@@ -177,6 +178,21 @@ function checkPhase(p: PhaseSpec, at: DocPath, ctx: CompileContext): void {
     if (p.kind === 'invoke-method' && (ms(p.responseTimeout) < 5000 || ms(p.responseTimeout) > 300_000)) {
       ctx.report(problem([...at, 'responseTimeout'], `expected 5s to 300s, as IoT Hub allows; found ${JSON.stringify(p.responseTimeout)}`));
     }
+  }
+}
+
+/** A file-upload phase's fleets must exist and speak IoT Hub (file upload is an IoT Hub feature); at least one must. */
+function checkUploadFleets(listed: readonly string[] | undefined, at: DocPath, fleets: FleetsResult, ctx: CompileContext): void {
+  const iothub = (fleets.plans ?? []).filter((f) => f.transport.dialect === 'iothub').map((f) => f.id);
+  listed?.forEach((id, j) => {
+    if (!fleets.known.includes(id)) {
+      ctx.report(problem([...at, 'fleets', j], `unknown fleet ${JSON.stringify(id)}${didYouMean(id, fleets.known)}`, `fleets are ${listAnd(quoteAll(fleets.known))}`));
+    } else if (fleets.plans !== undefined && !iothub.includes(id)) {
+      ctx.report(problem([...at, 'fleets', j], `fleet ${JSON.stringify(id)} does not speak IoT Hub; file upload is an IoT Hub feature`, 'give that fleet transport.dialect: iothub, or leave it out'));
+    }
+  });
+  if (listed === undefined && fleets.plans !== undefined && iothub.length === 0) {
+    ctx.report(problem([...at, 'kind'], 'a file-upload phase needs an IoT Hub fleet, and no fleet has transport.dialect: iothub', 'add dialect: iothub to a fleet\'s transport'));
   }
 }
 

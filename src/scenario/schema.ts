@@ -291,7 +291,7 @@ const FileUploadPhase = z
     rate: rate().describe('uploads started per second across the fleet, e.g. 5/s; each selected device uploads once, in a seeded order'),
     fleets: z.array(identifier()).min(1).optional().describe('IoT Hub fleets whose devices upload; default: every fleet with dialect iothub'),
     size: z
-      .union([z.int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(B|KB|KiB|MB|MiB)$/, { error: 'expected a size such as 64KiB, 1MB or 512B' })])
+      .union([z.int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(B|KB|KiB|MB|MiB)$/, { error: (iss) => `expected a size such as 64KiB, 1MB or 512B; found ${JSON.stringify(iss.input)}` })])
       .describe('file size: bytes, or a string such as 64KiB or 1MB'),
     blobName: z.string().min(1).default('{phase}-{index}.bin').describe('name of the uploaded file; placeholders {phase}, {fleet}, {index}'),
   })

@@ -49,5 +49,9 @@ describe('the file-upload phase and transport.iothub.protocol', () => {
     expect(problems(scenario('{ kind: file-upload, rate: 1/s, size: 12 parsecs, duration: 1s }'))).toMatch(/x\.yaml:9:.*phases\[1\]\.size.*expected a size such as 64KiB/s);
     expect(problems(scenario('{ kind: file-upload, rate: 1/s, size: 1000MiB, duration: 1s }'))).toMatch(/phases\[1\]\.size.*expected 1 byte to 256MiB/s);
     expect(problems(scenario('{ kind: file-upload, rate: 1/s, size: 1MiB, duration: 1s }', '{ dialect: iothub, iothub: { protocol: amqp } }'))).toMatch(/protocol.*mqtt.*https/s);
+    expect(problems(scenario('{ kind: file-upload, rate: 1/s, size: 1KiB, duration: 1s, fleets: [plain, b] }'))).toMatch(
+      /phases\[1\]\.fleets\[0\].*fleet "plain" does not speak IoT Hub.*phases\[1\]\.fleets\[1\].*unknown fleet "b"/s,
+    );
+    expect(problems(scenario('{ kind: file-upload, rate: 1/s, size: 1KiB, duration: 1s }', '{ dialect: mqtt }'))).toMatch(/needs an IoT Hub fleet/);
   });
 });
