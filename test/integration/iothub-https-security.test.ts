@@ -1,5 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSasToken, deviceResource } from '../../src/iothub/index.js';
+import { systemClock } from '../../src/core/clock.js';
+import { createSasToken, deviceResource, fleetDeviceKey } from '../../src/iothub/index.js';
+import { compileScenarioText } from '../../src/scenario/index.js';
+import { createTransport } from '../../src/transports/create.js';
 import { hubRequest, useHttpHub } from '../support/device-http.js';
 import { HUB_HOST } from '../support/iothub.js';
 
@@ -105,5 +111,45 @@ describe('device HTTPS endpoints: authentication and limits', () => {
     expect(done.status).toBe(204);
     expect((await post(`/devices/sec-up/files?${V}`, auth, { blobName: 'f10.txt' })).status).toBe(200);
     expect(hub.device.uploads.stats.refusedTooMany).toBe(1);
+  });
+});
+
+describe("fleetsim's own HTTPS device over TLS (transport.tls.ca trusted, as a hub with a private CA needs)", () => {
+  it('connects, sends telemetry and uploads a file through https://127.0.0.1:port with the fleet CA', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-https-ca-'));
+    try {
+      writeFileSync(join(dir, 'ca.pem'), hub.cert);
+      const groupKey = Buffer.from('group key for the TLS device test').toString('base64');
+      const plan = compileScenarioText(
+        `
+version: 1
+fleets:
+  - id: tlsdev
+    model: thermostat
+    count: 1
+    transport:
+      dialect: iothub
+      iothub: { hostName: ${HUB_HOST}, protocol: https, groupKey: "${groupKey}", httpsUrl: "${hub.httpsUrl}" }
+      tls: { ca: ca.pem, servername: localhost }
+phases:
+  - { kind: connect, rate: 1/s }
+`,
+        join(dir, 'tls.yaml'),
+      );
+      const f = plan.fleets[0]!;
+      register('tlsdev-000000', fleetDeviceKey(groupKey, 'tlsdev-000000'));
+      const transport = createTransport({ url: 'mqtt://127.0.0.1:1', httpUrl: undefined }, f.transport, systemClock);
+      const identity = { deviceId: 'tlsdev-000000', clientId: 'tlsdev-000000', username: undefined, password: undefined };
+      const conn = await transport.connect({ identity, onClose: () => {} });
+      const before = hub.gateway.stats.telemetry;
+      const err = await new Promise<Error | undefined>((resolve) => conn.publish('devices/tlsdev-000000/messages/events/', '{"t":1}', 1, resolve));
+      expect(err).toBeUndefined();
+      expect(hub.gateway.stats.telemetry).toBe(before + 1);
+      await transport.uploadFile?.('tlsdev-000000', 'tls.bin', new Uint8Array(5000).fill(1));
+      expect(readFileSync(join(hub.blobDir, 'fleetsim-uploads', 'tlsdev-000000', 'tls.bin')).length).toBe(5000);
+      await conn.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

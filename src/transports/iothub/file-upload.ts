@@ -6,7 +6,7 @@
  * loopback endpoint (the hub returns its own `127.0.0.1:port` as hostName; a real hub returns `<account>.blob.core.windows.net`).
  */
 import { TransportError } from '../transport.js';
-import { type DeviceHttpClient, request } from './http-client.js';
+import type { DeviceHttpClient } from './http-client.js';
 
 interface SasUri {
   correlationId: string;
@@ -19,7 +19,7 @@ interface SasUri {
 export async function uploadFile(client: DeviceHttpClient, blobName: string, body: Uint8Array): Promise<void> {
   const json = { 'content-type': 'application/json' };
   const init = await client.call('POST', '/files', { headers: json, body: JSON.stringify({ blobName }) });
-  const sas = JSON.parse(Buffer.from(init.body).toString('utf8')) as SasUri;
+  const sas = JSON.parse(init.body.toString('utf8')) as SasUri;
   if (typeof sas.correlationId !== 'string' || typeof sas.sasToken !== 'string' || typeof sas.hostName !== 'string') {
     throw new TransportError('BAD_UPLOAD_ANSWER', 'the hub answered the file upload request without correlationId, hostName or sasToken');
   }
@@ -28,7 +28,7 @@ export async function uploadFile(client: DeviceHttpClient, blobName: string, bod
   const blobUrl = `${scheme}://${sas.hostName}/${sas.containerName}/${blobPath}${sas.sasToken}`;
   let failure: unknown;
   try {
-    await request(blobUrl, 'PUT', { headers: { 'x-ms-blob-type': 'BlockBlob', 'content-type': 'application/octet-stream' }, body });
+    await client.request(blobUrl, 'PUT', { headers: { 'x-ms-blob-type': 'BlockBlob', 'content-type': 'application/octet-stream' }, body });
   } catch (err) {
     failure = err;
   }

@@ -115,7 +115,8 @@ class HttpsConnection implements Connection {
         const got = await this.o.client.call('GET', '/messages/devicebound', { signal: this.abort.signal });
         if (got.status === 204) return;
         this.deliver(got.body);
-        const lock = (got.headers.get('etag') ?? '').replaceAll('"', '');
+        const etag = got.headers.etag;
+        const lock = (typeof etag === 'string' ? etag : '').replaceAll('"', '');
         if (lock !== '') await this.o.client.call('DELETE', `/messages/devicebound/${encodeURIComponent(lock)}`, { signal: this.abort.signal });
       }
     } catch (err) {
@@ -125,10 +126,10 @@ class HttpsConnection implements Connection {
     }
   }
 
-  private deliver(body: Uint8Array): void {
+  private deliver(body: Buffer): void {
     let parsed: unknown = null;
     try {
-      parsed = body.length === 0 ? null : JSON.parse(Buffer.from(body).toString('utf8'));
+      parsed = body.length === 0 ? null : JSON.parse(body.toString('utf8'));
     } catch {
       parsed = null;
     }

@@ -27,7 +27,7 @@ import { type Assignment, provision } from './provision.js';
 import type { TransportTarget } from '../create.js';
 import type { ConnectOptions, Connection, Downlink, Transport } from '../transport.js';
 import { uploadFile } from './file-upload.js';
-import { DeviceHttpClient } from './http-client.js';
+import { DeviceHttpClient, createHttpAgents } from './http-client.js';
 import { connectHttps } from './https.js';
 
 /**
@@ -45,13 +45,14 @@ export function createIotHubTransport(target: TransportTarget, plan: TransportPl
   const hub = plan.iothub as IotHubDevicePlan;
   // Devices provisioned through DPS in this thread: each registers once, then reconnects to its assigned hub.
   const assignments = new Map<string, Assignment>();
+  const agents = createHttpAgents(plan.tls);
   /** The HTTPS client of a device (its assigned identity when provisioned through DPS). */
   const httpClient = (registrationId: string): DeviceHttpClient => {
     const a = assignments.get(registrationId);
     const hostName = a?.assignedHub ?? hub.hostName;
     const baseUrl = (hub.httpsUrl ?? target.httpUrl ?? `https://${hostName}`).replace(/\/$/, '');
     const keyBase64 = fleetDeviceKey(hub.groupKey, registrationId);
-    return new DeviceHttpClient({ baseUrl, hostName, deviceId: a?.deviceId ?? registrationId, keyBase64, sasTtlMs: hub.sasTtlMs, clock });
+    return new DeviceHttpClient({ baseUrl, hostName, deviceId: a?.deviceId ?? registrationId, keyBase64, sasTtlMs: hub.sasTtlMs, clock, agents });
   };
   return {
     uploadFile: (deviceId, blobName, body) => uploadFile(httpClient(deviceId), blobName, body),
