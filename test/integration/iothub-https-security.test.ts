@@ -46,6 +46,7 @@ describe('device HTTPS endpoints: authentication and limits', () => {
       expect(JSON.parse(res.body)).toMatchObject({ Message: 'ErrorCode:IotHubUnauthorizedAccess;Unauthorized' });
     }
     expect(hub.gateway.stats.telemetry).toBe(before + 1); // nothing refused got through
+    expect(hub.device.stats.unauthorized).toMatchObject({ 'bad-signature': 1, expired: 1, missing: 1, 'wrong-resource': 1 });
     const unknown = await post(`/devices/nobody/messages/events?${V}`, sas('nobody', KEY_A), {});
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.body)).toMatchObject({ errorCode: 404001 });
@@ -111,6 +112,7 @@ describe('device HTTPS endpoints: authentication and limits', () => {
     expect(done.status).toBe(204);
     expect((await post(`/devices/sec-up/files?${V}`, auth, { blobName: 'f10.txt' })).status).toBe(200);
     expect(hub.device.uploads.stats.refusedTooMany).toBe(1);
+    expect(hub.device.stats.refused['403006']).toBe(1);
   });
 });
 

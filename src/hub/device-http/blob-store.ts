@@ -82,6 +82,11 @@ export class BlobStore {
     }
   }
 
+  /** Forget the uncommitted blocks of a blob (its upload was notified: nothing will commit them any more). */
+  discardStaged(blobName: string): void {
+    this.blocks.delete(blobName);
+  }
+
   /** Size and time of a stored blob, or undefined. */
   async info(blobName: string): Promise<StoredBlob | undefined> {
     const path = this.pathOf(blobName);

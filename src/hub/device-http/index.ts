@@ -48,9 +48,19 @@ export interface DeviceHttpOptions {
   readonly admit?: (op: DeviceHttpOperation, deviceId: string) => ApiError | null;
 }
 
+/** Counters for tests and the hub's reporting: device requests served, and refused by reason. */
+export interface DeviceHttpStats {
+  requests: number;
+  /** 401s by reason (bad-signature, expired, wrong-resource, missing, malformed, disabled, …). */
+  unauthorized: Record<string, number>;
+  /** Other refusals by IoT Hub error code (404001, 403006, 413001, 429001, …). */
+  refused: Record<string, number>;
+}
+
 export interface DeviceHttp {
   /** Serve the request if it is a device or blob request (true), else leave it untouched (false). */
   tryHandle(req: IncomingMessage, res: ServerResponse): boolean;
+  readonly stats: DeviceHttpStats;
   readonly blobs: BlobStore;
   readonly uploads: FileUploads;
 }
@@ -76,9 +86,11 @@ export function createDeviceHttp(gateway: IotHubGateway, o: DeviceHttpOptions): 
   const router = new Router();
   deviceRoutes(router, { gateway, clock: o.clock, blobs, uploads, blobHost: o.blobHost, publish: o.publish });
 
+  const stats: DeviceHttpStats = { requests: 0, unauthorized: {}, refused: {} };
   const handle = async (req: IncomingMessage, res: ServerResponse, url: URL, deviceId: string, run: () => Promise<void>): Promise<void> => {
     const failure = checkDeviceAuthorization(req, gateway, o.hostName, deviceId, o.clock);
     if (failure !== null) {
+      stats.unauthorized[failure] = (stats.unauthorized[failure] ?? 0) + 1;
       req.resume();
       sendUnauthorized(res, failure, o.clock);
       return;
@@ -96,6 +108,7 @@ export function createDeviceHttp(gateway: IotHubGateway, o: DeviceHttpOptions): 
   return {
     blobs,
     uploads,
+    stats,
     tryHandle(req, res) {
       const url = new URL(req.url ?? '/', 'http://device.invalid');
       const blobName = blobs.blobNameOf(url.pathname);
@@ -111,6 +124,7 @@ export function createDeviceHttp(gateway: IotHubGateway, o: DeviceHttpOptions): 
       }
       if (match.kind !== 'found') return false;
       const found = match;
+      stats.requests++;
       handle(req, res, url, found.params.id as string, () => found.handler({ req, res, params: found.params, query: url.searchParams })).catch((err: unknown) => {
         if (res.headersSent) {
           res.destroy();
@@ -120,7 +134,9 @@ export function createDeviceHttp(gateway: IotHubGateway, o: DeviceHttpOptions): 
           req.resume();
           res.setHeader('connection', 'close');
         }
-        sendError(res, toApiError(err));
+        const e = toApiError(err);
+        stats.refused[String(e.errorCode)] = (stats.refused[String(e.errorCode)] ?? 0) + 1;
+        sendError(res, e);
       });
       return true;
     },

@@ -86,6 +86,7 @@ export function deviceRoutes(router: Router, d: RouteDeps): void {
     if (typeof body?.isSuccess !== 'boolean') throw badRequest('isSuccess must be true or false');
     const upload = d.uploads.finish(deviceId, correlationId, body.isSuccess);
     if (upload === undefined) throw badRequest(`No file upload of device ${deviceId} has correlation id ${correlationId}`);
+    d.blobs.discardStaged(upload.blobName);
     if (body.isSuccess) {
       const info = await d.blobs.info(upload.blobName);
       if (info !== undefined) {
