@@ -69,6 +69,9 @@ function startHttpApi(broker: Broker): Promise<{ server: Server; url: string }> 
   const server = createServer((req, res) => {
     if (!device.tryHandle(req, res)) service(req, res);
   });
+  // Devices keep their HTTPS connections between readings, as with a cloud front end: Node's 5 s default would close
+  // idle sockets under a device's next request far more often than a hub on the internet does.
+  server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(iothub.servicePort ?? 0, '127.0.0.1', () => {

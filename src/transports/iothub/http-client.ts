@@ -87,7 +87,12 @@ export class DeviceHttpClient {
   }
 }
 
-function send(url: string, method: string, o: RequestOptions, agents: HttpAgents): Promise<HttpAnswer> {
+/**
+ * One request. A keep-alive socket the server closed while it sat idle fails with ECONNRESET before any answer: that
+ * request never reached the hub, so it is sent once more on a fresh socket (the pattern Node's docs give for
+ * `request.reusedSocket`); any other failure is the caller's.
+ */
+function send(url: string, method: string, o: RequestOptions, agents: HttpAgents, retried = false): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const secure = u.protocol === 'https:';
@@ -115,7 +120,10 @@ function send(url: string, method: string, o: RequestOptions, agents: HttpAgents
         else reject(new TransportError(errorCodeOf(answer), `${method} ${u.origin}${u.pathname}: HTTP ${status}`));
       });
     });
-    req.on('error', fail);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (!retried && req.reusedSocket && err.code === 'ECONNRESET') send(url, method, o, agents, true).then(resolve, reject);
+      else fail(err);
+    });
     req.end(body);
   });
 }
