@@ -10,8 +10,7 @@ import { handleCommand } from './commands.js';
 import { buildDevices } from './fleet.js';
 import { arrivalAt, connectAssignments } from './phases/connect.js';
 import { stormDropOffsetMs } from './phases/storm.js';
-import { uploadBody, uploadSchedule } from './phases/file-upload.js';
-import { compileTemplate } from '../core/template.js';
+import { Uploads, uploadSchedule } from './phases/file-upload.js';
 import type { DeviceLedger, ShardResult, WorkerMessage } from './protocol.js';
 import { Scheduler, type Timers, realTimers } from './scheduler.js';
 
@@ -56,8 +55,8 @@ export class ShardRunner {
   private intervals = 0;
   private online = 0;
   private pendingTotal = 0;
-  /** File uploads started and not settled: the drain waits for them as for telemetry acks. */
-  private uploadsInFlight = 0;
+  /** File uploads of file-upload phases; the drain waits for those in flight as for telemetry acks. */
+  private readonly uploads: Uploads;
   private resolveDone!: (r: ShardResult) => void;
   readonly done: Promise<ShardResult>;
 
@@ -68,6 +67,7 @@ export class ShardRunner {
   ) {
     this.scheduler = new Scheduler<ShardEvent>(deps.clock, (e, at, now) => this.handle(e, at, now), deps.timers ?? realTimers);
     this.devices = buildDevices(plan, shard, deps.fleets);
+    this.uploads = new Uploads(this.recorder, deps.clock, () => this.finished);
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -126,7 +126,9 @@ export class ShardRunner {
         this.enterPhase(e.phase, now);
         return;
       case 'upload':
-        this.upload(e.device, e.phase, at, now);
+        if (this.draining) return;
+        if (e.device.status === 'online') this.recorder.observe('schedule.lag', (now - at) * 1000);
+        this.uploads.run(e.device, e.phase, at);
         return;
       case 'interval':
         this.flush();
@@ -137,7 +139,7 @@ export class ShardRunner {
         this.scheduler.at(now + PROBE_MS, e);
         return;
       case 'drain-check':
-        if ((this.pendingTotal === 0 && this.uploadsInFlight === 0) || now >= e.deadline) void this.finish();
+        if ((this.pendingTotal === 0 && this.uploads.inFlight === 0) || now >= e.deadline) void this.finish();
         else this.scheduler.at(now + DRAIN_POLL_MS, e);
         return;
     }
@@ -159,39 +161,12 @@ export class ShardRunner {
       }
     } else if (phase.kind === 'file-upload') {
       const start = this.t0 + phase.startMs;
-      const schedule = uploadSchedule(this.plan, phase);
+      const schedule = uploadSchedule(this.plan, phase); // global device index → offset
       for (const d of this.devices) {
         const offset = schedule.get(d.index);
         if (offset !== undefined) this.scheduler.at(start + offset, { kind: 'upload', device: d, phase });
       }
     }
-  }
-
-  /** A file upload (IoT Hub file upload over HTTPS) by a connected device; latency from its intended time. */
-  private upload(d: DeviceRuntime, phase: FileUploadPhasePlan, at: number, now: number): void {
-    const transport = d.fleet.transport;
-    if (this.draining || d.status !== 'online' || transport.uploadFile === undefined) {
-      if (!this.draining) this.recorder.count('upload.skipped');
-      return;
-    }
-    this.recorder.observe('schedule.lag', (now - at) * 1000);
-    const name = compileTemplate(phase.blobName, ['phase', 'fleet', 'index'])({ phase: phase.name, fleet: d.fleet.plan.id, index: d.localIndex });
-    this.uploadsInFlight++;
-    transport.uploadFile(d.deviceId, name, uploadBody(phase.sizeBytes, d.index)).then(
-      () => {
-        this.uploadsInFlight--;
-        if (this.finished) return;
-        this.recorder.count('upload.ok');
-        this.recorder.count('upload.bytes', phase.sizeBytes);
-        this.recorder.observe('upload.latency', (this.deps.clock.now() - at) * 1000);
-      },
-      (err: unknown) => {
-        this.uploadsInFlight--;
-        if (this.finished) return;
-        this.recorder.count('upload.failed');
-        this.recorder.error('upload', failureCode(err));
-      },
-    );
   }
 
   private connect(d: DeviceRuntime, at: number, now: number): void {

@@ -1,5 +1,10 @@
+import type { Clock } from '../../core/clock.js';
+import { failureCode } from '../../core/errors.js';
 import { createRng } from '../../core/rng.js';
+import { compileTemplate } from '../../core/template.js';
+import type { MetricsRecorder } from '../../metrics/recorder.js';
 import type { FileUploadPhasePlan, RunPlan } from '../../scenario/plan.js';
+import type { DeviceRuntime } from '../device.js';
 
 /**
  * Which devices upload in a file-upload phase, and when (offset from the phase start): each device of the phase's
@@ -28,4 +33,44 @@ export function uploadSchedule(plan: RunPlan, phase: FileUploadPhasePlan): Map<n
 /** The file a device uploads: `size` bytes, deterministic (a repeating pattern from its index), so runs compare. */
 export function uploadBody(sizeBytes: number, deviceIndex: number): Uint8Array {
   return new Uint8Array(sizeBytes).fill(deviceIndex % 251);
+}
+
+/**
+ * The uploads of one shard: a due upload runs if its device is connected (else upload.skipped), through the fleet
+ * transport's `uploadFile` (IoT Hub file upload over HTTPS, whatever the telemetry protocol); latency from its intended
+ * time. Outcomes after the shard finished are not recorded (they were counted as in flight, like telemetry).
+ */
+export class Uploads {
+  inFlight = 0;
+
+  constructor(
+    private readonly recorder: MetricsRecorder,
+    private readonly clock: Clock,
+    private readonly finished: () => boolean,
+  ) {}
+
+  run(d: DeviceRuntime, phase: FileUploadPhasePlan, at: number): void {
+    const transport = d.fleet.transport;
+    if (d.status !== 'online' || transport.uploadFile === undefined) {
+      this.recorder.count('upload.skipped');
+      return;
+    }
+    const name = compileTemplate(phase.blobName, ['phase', 'fleet', 'index'])({ phase: phase.name, fleet: d.fleet.plan.id, index: d.localIndex });
+    this.inFlight++;
+    transport.uploadFile(d.deviceId, name, uploadBody(phase.sizeBytes, d.index)).then(
+      () => {
+        this.inFlight--;
+        if (this.finished()) return;
+        this.recorder.count('upload.ok');
+        this.recorder.count('upload.bytes', phase.sizeBytes);
+        this.recorder.observe('upload.latency', (this.clock.now() - at) * 1000);
+      },
+      (err: unknown) => {
+        this.inFlight--;
+        if (this.finished()) return;
+        this.recorder.count('upload.failed');
+        this.recorder.error('upload', failureCode(err));
+      },
+    );
+  }
 }
