@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { FleetsimError } from '../core/errors.js';
 import { type ListenerOptions, startEmbeddedHub } from '../hub/embedded.js';
 import { ensureHubPki } from '../hub/pki.js';
-import { EMBEDDED_HUB_HOST } from '../iothub/index.js';
+import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE } from '../iothub/index.js';
 import type { Terminal } from './terminal.js';
 
 export interface HubArgs {
@@ -21,12 +23,21 @@ export interface HubArgs {
   readonly tlsCert: string | undefined;
   /** Where the hub's CA and server certificate live (resolved by the caller: --data-dir, FLEETSIM_DATA_DIR, XDG). */
   readonly dataDir: string;
+  /** Where IoT Hub file uploads are written (default: a new temporary directory). */
+  readonly blobDir: string | undefined;
 }
 
 /** `fleetsim hub`: the embedded hub on its own, TLS by default (plain MQTT with --plain), until Ctrl-C. */
 export async function hubCommand(args: HubArgs, term: Terminal): Promise<number> {
   const { listeners, caFile, pkiNote } = await hubListeners(args);
-  const hub = await startEmbeddedHub(listeners);
+  const blobDir = args.blobDir === undefined ? undefined : makeBlobDir(args.blobDir);
+  const hub = await startEmbeddedHub(listeners, {
+    hostName: EMBEDDED_HUB_HOST,
+    serviceKey: randomBytes(32).toString('base64'),
+    fleets: [],
+    idScope: EMBEDDED_ID_SCOPE,
+    ...(blobDir === undefined ? {} : { blobDir }),
+  });
   for (const l of hub.listening) term.err(`fleetsim hub listening on ${l.url}`);
   const { hostName, serviceKey } = hub.iothub;
   const mqtts = hub.listening.find((l) => l.scheme === 'mqtts');
@@ -49,6 +60,8 @@ export async function hubCommand(args: HubArgs, term: Terminal): Promise<number>
   if (args.plain) lines.push('Plain MQTT (3.1.1 and 5) for clients without an IoT Hub login, outside the devices/ and $ namespaces.');
   lines.push(
     `IoT Hub service API: ${hub.serviceUrl} (same paths as IoT Hub's; register devices with PUT /devices/{id}, trust CAs with PUT /certificates/{name}).`,
+    `IoT Hub device HTTPS endpoints: ${hub.deviceUrl}/devices/{id}/messages/events, …/files; uploads go to ${hub.blobDir}`,
+    `  file notifications: GET ${hub.serviceUrl}/messages/serviceBound/filenotifications?api-version=2021-04-12 (service SAS).`,
     `Service connection string: HostName=${hostName};SharedAccessKeyName=iothubowner;SharedAccessKey=${serviceKey}`,
     'Ctrl-C to stop.',
   );
@@ -85,6 +98,16 @@ async function hubListeners(a: HubArgs): Promise<{ listeners: ListenerOptions[];
   if (a.mqttsPort >= 0) out.push({ scheme: 'mqtts', host: a.host, port: a.mqttsPort, tls });
   if (a.wssPort >= 0) out.push({ scheme: 'wss', host: a.host, port: a.wssPort, tls });
   return { listeners: out, caFile, pkiNote };
+}
+
+function makeBlobDir(dir: string): string {
+  const path = resolve(dir);
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (err) {
+    throw new FleetsimError('FLEETSIM_E_USAGE', `--blob-dir: cannot create ${path}: ${(err as Error).message}`, { hint: 'give a directory you can write to' });
+  }
+  return path;
 }
 
 function readPem(file: string, flag: string): Buffer {

@@ -171,6 +171,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .option('data-dir', { type: 'string', describe: 'where the hub keeps its CA and server certificate (default: FLEETSIM_DATA_DIR, else $XDG_DATA_HOME/fleetsim/hub)' })
           .option('tls-key', { type: 'string', describe: 'your own PEM private key instead of the data directory CA-issued one' })
           .option('tls-cert', { type: 'string', describe: 'your own PEM certificate (with --tls-key)' })
+          .option('blob-dir', { type: 'string', describe: 'directory IoT Hub file uploads are written to (default: a new temporary directory)' })
           .example('$0 hub', 'TLS on 8883 and 8443; prints the CA file to trust')
           .example('$0 hub --plain --port 1884', 'and plain MQTT: fleetsim run scenario.yaml --target mqtt://127.0.0.1:1884')
           .example('$0 hub --data-dir ./hub-data', 'keep the CA next to your project'),
@@ -187,6 +188,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
               tlsKey: a['tls-key'],
               tlsCert: a['tls-cert'],
               dataDir: resolveDataDir(a['data-dir'], process.env),
+              blobDir: a['blob-dir'],
             },
             term,
           ),

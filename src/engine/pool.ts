@@ -33,10 +33,10 @@ export class ShardPool {
     });
   }
 
-  run(plan: RunPlan, shard: ShardRange, url: string, onMessage: (msg: WorkerMessage) => void): ShardHandle {
+  run(plan: RunPlan, shard: ShardRange, target: { url: string; httpUrl: string | undefined }, onMessage: (msg: WorkerMessage) => void): ShardHandle {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', onMessage);
-    const task: ShardTask = { plan, shard, url, port: port2 };
+    const task: ShardTask = { plan, shard, url: target.url, httpUrl: target.httpUrl, port: port2 };
     const result = this.pool.run(task, { transferList: [port2] }) as Promise<ShardResult>;
     return { shard, result, send: (msg) => port1.postMessage(msg) };
   }

@@ -87,7 +87,7 @@ export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Prom
     let ready = 0;
     let abortReason: string | null = null;
     const handles = shards.map((shard) =>
-      pool!.run(plan, shard, target.url, (msg) => {
+      pool!.run(plan, shard, { url: target.url, httpUrl: target.deviceUrl }, (msg) => {
         collector.onMessage(msg);
         if (msg.type === 'ready' && ++ready === shards.length) {
           const t0 = clock.now() + 20;

@@ -23,6 +23,8 @@ export interface Target {
   readonly service: ServiceAccess | undefined;
   /** For the embedded hub, when some fleet connects over TLS: its mqtts listener and the CA file devices trust. */
   readonly tls: { readonly url: string; readonly caFile: string } | undefined;
+  /** For the embedded hub: its IoT Hub device HTTPS endpoints (https telemetry, C2D polling, file upload). */
+  readonly deviceUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -54,7 +56,7 @@ export function fleetUsesTls(f: FleetPlan, allTls: boolean): boolean {
 export async function startTarget(plan: RunPlan, options: TargetOptions = {}): Promise<Target> {
   if (plan.target.kind === 'url') {
     const observerLogin = options.hubService === undefined ? undefined : serviceLogin(options.hubService, plan);
-    return { url: plan.target.url, embedded: false, observerLogin, service: undefined, tls: undefined, stop: async () => {} };
+    return { url: plan.target.url, embedded: false, observerLogin, service: undefined, tls: undefined, deviceUrl: undefined, stop: async () => {} };
   }
   const serviceKey = randomBytes(32).toString('base64');
   const fleets = plan.fleets.flatMap((f): EmbeddedFleet[] => {
@@ -90,7 +92,7 @@ export async function startTarget(plan: RunPlan, options: TargetOptions = {}): P
   const service = { url: hub.serviceUrl, hostName: EMBEDDED_HUB_HOST, serviceKey };
   const mqtts = hub.listening.find((l) => l.scheme === 'mqtts');
   const tls = mqtts === undefined || caFile === undefined ? undefined : { url: mqtts.url, caFile };
-  return { url: hub.url, embedded: true, observerLogin, service, tls, stop: () => hub.stop() };
+  return { url: hub.url, embedded: true, observerLogin, service, tls, deviceUrl: hub.deviceUrl, stop: () => hub.stop() };
 }
 
 function serviceLogin(connectionString: string, plan: RunPlan): ObserverLogin {

@@ -86,6 +86,11 @@ export interface BrokerOptions {
 
 export interface Broker {
   readonly listening: readonly Listening[];
+  /**
+   * Publish as the hub itself (no client: authorizePublish is not asked), routed to subscribers through
+   * authorizeForward like any message; resolves when aedes has routed it.
+   */
+  publish(topic: string, payload: Buffer, qos: 0 | 1): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -115,6 +120,11 @@ export async function startBroker(listeners: readonly ListenerOptions[], options
   }
   return {
     listening,
+    publish: (topic, payload, qos) =>
+      new Promise<void>((resolve, reject) => {
+        const packet = { cmd: 'publish', topic, payload, qos, retain: false, dup: false } as Parameters<Aedes['publish']>[0];
+        aedes.publish(packet, (err) => (err ? reject(err) : resolve()));
+      }),
     close: async () => {
       for (const c of closers) c();
       await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));

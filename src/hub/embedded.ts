@@ -15,6 +15,13 @@ export interface EmbeddedHub {
   readonly iothub: Pick<EmbeddedIotHub, 'hostName' | 'serviceKey'>;
   /** The IoT Hub service REST API (same paths as IoT Hub's, service SAS), e.g. http://127.0.0.1:40123. */
   readonly serviceUrl: string;
+  /**
+   * The IoT Hub device HTTPS endpoints (telemetry, C2D, file upload) and the blob endpoint: the same server as the
+   * service API (IoT Hub serves both on 443), plain HTTP on loopback.
+   */
+  readonly deviceUrl: string;
+  /** Directory of the local blob store that file uploads are written to. */
+  readonly blobDir: string;
   stop(): Promise<void>;
 }
 
@@ -28,6 +35,8 @@ export interface EmbeddedIotHub {
   readonly idScope: string;
   /** Port of the service REST API on 127.0.0.1 (0 or absent: a free one). */
   readonly servicePort?: number;
+  /** Directory file uploads are written to (absent: a new temporary directory). */
+  readonly blobDir?: string;
 }
 
 /** An IoT Hub fleet the embedded hub registers (register-fleets.ts). */
@@ -46,7 +55,7 @@ export interface EmbeddedFleet {
 }
 
 type HubMessage =
-  | { type: 'listening'; listening: Listening[]; serviceUrl: string }
+  | { type: 'listening'; listening: Listening[]; serviceUrl: string; blobDir: string }
   | { type: 'error'; code: string; message: string }
   | { type: 'closed' };
 
@@ -78,7 +87,7 @@ export function startEmbeddedHub(
       }
       if (msg.type !== 'listening') return;
       const identity = { hostName: iothub.hostName, serviceKey: iothub.serviceKey };
-      resolve({ url: (msg.listening[0] as Listening).url, listening: msg.listening, iothub: identity, serviceUrl: msg.serviceUrl, stop: () => stopHub(worker) });
+      resolve({ url: (msg.listening[0] as Listening).url, listening: msg.listening, iothub: identity, serviceUrl: msg.serviceUrl, deviceUrl: msg.serviceUrl, blobDir: msg.blobDir, stop: () => stopHub(worker) });
     });
   });
 }

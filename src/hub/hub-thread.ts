@@ -1,7 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../core/clock.js';
-import { type ListenerOptions, startBroker } from './broker.js';
+import { type Broker, type ListenerOptions, startBroker } from './broker.js';
+import { createDeviceHttp, fileNotificationRoutes } from './device-http/index.js';
 import { DpsGateway, assignToHub, endpointOfUsername, routeHooks } from './dps/index.js';
 import { embeddedHooks } from './embedded-hooks.js';
 import type { EmbeddedIotHub } from './embedded.js';
@@ -23,22 +28,61 @@ const gateway = new IotHubGateway({ hostName: iothub.hostName, serviceKey: iothu
 const dps = new DpsGateway({ idScope: iothub.idScope, assignedHub: iothub.hostName, clock: systemClock, assign: assignToHub(gateway), retryAfterS: 1 });
 registerFleets(gateway, dps, iothub.fleets);
 
-/** The IoT Hub service REST API (registry, twins, methods, C2D, query) on plain HTTP, loopback only. */
-function startServiceApi(): Promise<{ server: Server; url: string }> {
-  const server = createServer(createServiceApi(gateway, { hostName: iothub.hostName, serviceKey: iothub.serviceKey, clock: systemClock }));
+/** Where uploaded files go: the --blob-dir given, else a fresh temporary directory. */
+const blobDir = iothub.blobDir ?? mkdtempSync(join(tmpdir(), 'fleetsim-blobs-'));
+
+/**
+ * The IoT Hub HTTP face on plain HTTP, loopback only: the device endpoints (telemetry, C2D, file upload, and the blob
+ * endpoint uploads go to; src/hub/device-http/) and the service REST API (registry, twins, methods, C2D, query, file
+ * notifications), on one server as IoT Hub serves both on 443. HTTPS telemetry is published into the broker on the
+ * device's telemetry topic, so service subscribers (the run observer) get it exactly as MQTT telemetry.
+ */
+function startHttpApi(broker: Broker): Promise<{ server: Server; url: string }> {
+  let host = '127.0.0.1:0';
+  const device = createDeviceHttp(gateway, {
+    hostName: iothub.hostName,
+    clock: systemClock,
+    blobDir,
+    blobKey: randomBytes(32).toString('base64'),
+    blobHost: () => host,
+    publish: (topic, body) => void broker.publish(topic, body, 1).catch(() => undefined),
+  });
+  const service = createServiceApi(gateway, {
+    hostName: iothub.hostName,
+    serviceKey: iothub.serviceKey,
+    clock: systemClock,
+    extraRoutes: (router) => fileNotificationRoutes(router, device.uploads),
+  });
+  const server = createServer((req, res) => {
+    if (!device.tryHandle(req, res)) service(req, res);
+  });
+  // Devices keep their HTTPS connections between readings, as with a cloud front end: Node's 5 s default would close
+  // idle sockets under a device's next request far more often than a hub on the internet does.
+  server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(iothub.servicePort ?? 0, '127.0.0.1', () => {
       const address = server.address();
-      resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}` });
+      host = `127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+      resolve({ server, url: `http://${host}` });
     });
   });
 }
 
 const hooks = routeHooks(endpointOfUsername, embeddedHooks(gateway), dps.hooks());
-Promise.all([startBroker(listeners, { hooks }), startServiceApi()]).then(
+async function start(): Promise<[Broker, { server: Server; url: string }]> {
+  const broker = await startBroker(listeners, { hooks });
+  try {
+    return [broker, await startHttpApi(broker)];
+  } catch (err) {
+    await broker.close();
+    throw err;
+  }
+}
+
+start().then(
   ([broker, api]) => {
-    port.postMessage({ type: 'listening', listening: broker.listening, serviceUrl: api.url });
+    port.postMessage({ type: 'listening', listening: broker.listening, serviceUrl: api.url, blobDir });
     port.on('message', (cmd: HubCommand) => {
       if (cmd.type === 'close') {
         api.server.closeAllConnections();

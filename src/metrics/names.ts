@@ -12,7 +12,7 @@ export type MetricType = 'trend' | 'counter' | 'rate' | 'gauge';
 
 export interface MetricInfo {
   readonly type: MetricType;
-  readonly unit: 'µs' | 'messages' | 'connections' | 'devices' | 'events' | 'fraction';
+  readonly unit: 'µs' | 'messages' | 'connections' | 'devices' | 'events' | 'fraction' | 'bytes';
   /** The formula, printed in --help and the README glossary. */
   readonly formula: string;
 }
@@ -49,6 +49,11 @@ export const METRICS = {
     type: 'trend',
     unit: 'µs',
     formula: 'service API twin PATCH answered − started, for twin-update phases (the hub pushes the patch before answering)',
+  },
+  'upload.latency': {
+    type: 'trend',
+    unit: 'µs',
+    formula: 'file upload done (hub answered the notification) − intended start, for file-upload phases: SAS URI request + Put Blob + notification',
   },
   'schedule.lag': {
     type: 'trend',
@@ -94,6 +99,10 @@ export const METRICS = {
   },
   'twin.updates': { type: 'counter', unit: 'events', formula: 'desired-property patches made by twin-update phases' },
   'twin.failed': { type: 'counter', unit: 'events', formula: 'twin patches the hub refused (by code in errors)' },
+  'upload.ok': { type: 'counter', unit: 'events', formula: 'file uploads whose four steps all succeeded (file-upload phases)' },
+  'upload.failed': { type: 'counter', unit: 'events', formula: 'file uploads that failed at any step (by code in errors, e.g. HUB_403006)' },
+  'upload.skipped': { type: 'counter', unit: 'events', formula: 'uploads due while their device was not connected (not attempted)' },
+  'upload.bytes': { type: 'counter', unit: 'bytes', formula: 'bytes of the files uploaded successfully' },
   'telemetry.sent': { type: 'counter', unit: 'messages', formula: 'publishes handed to the socket' },
   'telemetry.acked': { type: 'counter', unit: 'messages', formula: 'publishes acknowledged (PUBACK for QoS 1, written for QoS 0)' },
   'telemetry.failed': { type: 'counter', unit: 'messages', formula: 'publishes that errored before their ack (by code in errors)' },

@@ -20,7 +20,7 @@ const TRENDS = [
   'eventloop.delay',
 ] as const;
 /** Trends only some runs record (store-and-forward, deep sleep): listed when they have data. */
-const OPTIONAL_TRENDS = ['telemetry.buffer_age', 'provision.latency', 'method.latency', 'twin.latency'] as const;
+const OPTIONAL_TRENDS = ['telemetry.buffer_age', 'provision.latency', 'method.latency', 'twin.latency', 'upload.latency'] as const;
 const MAX_ERROR_LINES = 10;
 
 export function renderSummary(result: RunResult, style: Style): string {
@@ -134,6 +134,9 @@ function counters(total: PhaseSummary, style: Style): string[] {
     ],
     ['telemetry', pairs([['late', c['telemetry.late']], ['skipped', c['telemetry.skipped']]])],
     ['buffer', pairs([['buffered', c['telemetry.buffered']], ['flushed', c['telemetry.flushed']], ['dropped', c['telemetry.dropped']]])],
+    ...(c['upload.ok'] + c['upload.failed'] + c['upload.skipped'] > 0
+      ? [['uploads', `${pairs([['ok', c['upload.ok']], ['failed', c['upload.failed']], ['skipped', c['upload.skipped']]])}  bytes ${formatCount(c['upload.bytes'])}`] as [string, string]]
+      : []),
     [
       'success',
       [

@@ -270,6 +270,9 @@ function fleetPlan(
               auth: cs?.x509 === true ? (t.iothub?.auth ?? 'x509-self-signed') : (t.iothub?.auth ?? 'sas'),
               deviceKey: cs?.sharedAccessKey,
               certDir: undefined,
+              protocol: t.iothub?.protocol ?? 'mqtt',
+              c2dPollMs: ms(t.iothub?.c2dPollInterval ?? '25m'),
+              httpsUrl: t.iothub?.httpsUrl,
             }
           : undefined,
       protocolVersion: t.mqttVersion === '3.1.1' ? 4 : 5,

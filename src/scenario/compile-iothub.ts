@@ -23,6 +23,9 @@ export function iothubProblems(f: FleetSpec, at: DocPath): Problem[] {
   if (x509 && ownCert && f.count !== 1) {
     found.push(problem([...at, 'transport', 'tls', 'cert'], `one certificate cannot serve ${f.count} X.509 devices (CN = device id)`, 'remove tls cert/key: fleetsim makes one certificate per device'));
   }
+  if (x509 && hub.protocol === 'https') {
+    found.push(problem([...hubAt, 'protocol'], `fleetsim's HTTPS devices authenticate with SAS tokens only; auth is ${hub.auth}`, 'use protocol: mqtt for X.509 devices, or auth: sas'));
+  }
   if (hub.connectionString === undefined) return found;
   let cs: DeviceConnectionString;
   try {

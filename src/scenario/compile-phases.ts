@@ -11,6 +11,9 @@ import type { FleetPlan, PhasePlan } from './plan.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, PHASE_KINDS, PhaseSchema, type PhaseSpec } from './schema.js';
 import { didYouMean, listAnd, quoteAll } from './wording.js';
 
+/** Largest file a file-upload phase sends (the embedded hub's default blob limit). */
+const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+
 export interface PhasesResult {
   /** The timeline, or undefined when any phase or fleet is invalid. */
   readonly plans: PhasePlan[] | undefined;
@@ -19,7 +22,16 @@ export interface PhasesResult {
 }
 
 const ms = (text: string) => parseDuration(text) as number;
-const USES_DEVICES: readonly string[] = ['steady', 'spike', 'disconnect-storm', 'invoke-method', 'twin-update'];
+const USES_DEVICES: readonly string[] = ['steady', 'spike', 'disconnect-storm', 'invoke-method', 'twin-update', 'file-upload'];
+const SIZE_UNITS: Readonly<Record<string, number>> = { B: 1, KB: 1000, KiB: 1024, MB: 1_000_000, MiB: 1024 * 1024 };
+
+/** Bytes of a size as written (a number, or e.g. "64KiB"). */
+export function parseSize(size: number | string): number {
+  if (typeof size === 'number') return size;
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB)$/.exec(size);
+  return m === null ? Number.NaN : Math.round(Number(m[1]) * (SIZE_UNITS[m[2] as string] as number));
+}
+
 
 export function compilePhases(raw: unknown, fleets: FleetsResult, ctx: CompileContext): PhasesResult {
   const items = rawItems(raw);
@@ -36,6 +48,7 @@ export function compilePhases(raw: unknown, fleets: FleetsResult, ctx: CompileCo
   );
   specs.forEach((r, i) => {
     if (r.success) checkPhase(r.data, ['phases', i], ctx);
+    if (r.success && r.data.kind === 'file-upload') checkUploadFleets(r.data.fleets, ['phases', i], fleets, ctx);
   });
   if (kinds.includes('connect') && specs.every((r) => r.success)) {
     fleets.ids.forEach((id, f) => {
@@ -154,11 +167,32 @@ function checkPhase(p: PhaseSpec, at: DocPath, ctx: CompileContext): void {
     }
   } else if (p.kind === 'disconnect-storm' && ms(p.spread) > ms(p.duration)) {
     ctx.report(problem([...at, 'spread'], `expected a spread of at most the phase duration (${p.duration}); found ${JSON.stringify(p.spread)}`));
+  } else if (p.kind === 'file-upload') {
+    if ((parseRate(p.rate) as number) <= 0) ctx.report(problem([...at, 'rate'], `expected a rate above 0; found ${JSON.stringify(p.rate)}`));
+    const bytes = parseSize(p.size);
+    if (!(bytes >= 1 && bytes <= MAX_UPLOAD_BYTES)) {
+      ctx.report(problem([...at, 'size'], `expected 1 byte to 256MiB (the embedded hub's blob limit); found ${JSON.stringify(p.size)}`));
+    }
   } else if (p.kind === 'invoke-method' || p.kind === 'twin-update') {
     if ((parseRate(p.rate) as number) <= 0) ctx.report(problem([...at, 'rate'], `expected a rate above 0; found ${JSON.stringify(p.rate)}`));
     if (p.kind === 'invoke-method' && (ms(p.responseTimeout) < 5000 || ms(p.responseTimeout) > 300_000)) {
       ctx.report(problem([...at, 'responseTimeout'], `expected 5s to 300s, as IoT Hub allows; found ${JSON.stringify(p.responseTimeout)}`));
     }
+  }
+}
+
+/** A file-upload phase's fleets must exist and speak IoT Hub (file upload is an IoT Hub feature); at least one must. */
+function checkUploadFleets(listed: readonly string[] | undefined, at: DocPath, fleets: FleetsResult, ctx: CompileContext): void {
+  const iothub = (fleets.plans ?? []).filter((f) => f.transport.dialect === 'iothub').map((f) => f.id);
+  listed?.forEach((id, j) => {
+    if (!fleets.known.includes(id)) {
+      ctx.report(problem([...at, 'fleets', j], `unknown fleet ${JSON.stringify(id)}${didYouMean(id, fleets.known)}`, `fleets are ${listAnd(quoteAll(fleets.known))}`));
+    } else if (fleets.plans !== undefined && !iothub.includes(id)) {
+      ctx.report(problem([...at, 'fleets', j], `fleet ${JSON.stringify(id)} does not speak IoT Hub; file upload is an IoT Hub feature`, 'give that fleet transport.dialect: iothub, or leave it out'));
+    }
+  });
+  if (listed === undefined && fleets.plans !== undefined && iothub.length === 0) {
+    ctx.report(problem([...at, 'kind'], 'a file-upload phase needs an IoT Hub fleet, and no fleet has transport.dialect: iothub', 'add dialect: iothub to a fleet\'s transport'));
   }
 }
 
@@ -198,6 +232,17 @@ function phasePlan(p: PhaseSpec, base: Base, fresh: readonly string[], fleets: r
         ? { kind: 'invoke-method', ...call, method: p.method, payload: p.payload ?? null, responseTimeoutMs: ms(p.responseTimeout) }
         : { kind: 'twin-update', ...call, desired: p.desired };
     }
+    case 'file-upload':
+      return {
+        kind: 'file-upload',
+        ...base,
+        durationMs: ms(p.duration),
+        fleets: p.fleets ?? fleets.filter((f) => f.transport.dialect === 'iothub').map((f) => f.id),
+        fraction: p.fraction,
+        ratePerS: parseRate(p.rate) as number,
+        sizeBytes: parseSize(p.size),
+        blobName: p.blobName,
+      };
     case 'drain':
       return { kind: 'drain', ...base, durationMs: ms(p.timeout), timeoutMs: ms(p.timeout) };
   }

@@ -132,6 +132,12 @@ export interface IotHubDevicePlan {
    * undefined when the fleet's transport.tls gives the one certificate to use.
    */
   readonly certDir: string | undefined;
+  /** mqtt: everything over MQTT; https: telemetry by HTTPS POST and C2D by polling. */
+  readonly protocol: 'mqtt' | 'https';
+  /** protocol https: interval between two C2D polls of a device. */
+  readonly c2dPollMs: number;
+  /** Base URL of the hub's HTTPS device endpoints; undefined: the embedded hub's, or https://<hostName>. */
+  readonly httpsUrl: string | undefined;
 }
 
 export interface TlsPlan {
@@ -227,6 +233,14 @@ export interface TwinUpdatePhasePlan extends ServiceCallPlan {
   readonly desired: Readonly<Record<string, unknown>>;
 }
 
+/** IoT Hub devices upload a file (get SAS URI, Put Blob, notify), a seeded share of them, once each, at a rate. */
+export interface FileUploadPhasePlan extends ServiceCallPlan {
+  readonly kind: 'file-upload';
+  readonly sizeBytes: number;
+  /** Placeholders {phase}, {fleet}, {index}. */
+  readonly blobName: string;
+}
+
 export interface DrainPhasePlan extends PhaseBase {
   readonly kind: 'drain';
   /** Stop sending, wait for outstanding acks up to this long, then disconnect. durationMs = timeoutMs. */
@@ -240,6 +254,7 @@ export type PhasePlan =
   | DisconnectStormPhasePlan
   | InvokeMethodPhasePlan
   | TwinUpdatePhasePlan
+  | FileUploadPhasePlan
   | DrainPhasePlan;
 export type PhaseKind = PhasePlan['kind'];
 

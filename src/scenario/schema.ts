@@ -68,6 +68,19 @@ const IotHubSchema = z
       .describe(
         'one device as the Azure portal gives it: HostName=…;DeviceId=…;SharedAccessKey=… or HostName=…;DeviceId=…;x509=true (certificate from transport.tls cert/key, else made by fleetsim); the fleet then has count 1 and connects to mqtts://<GatewayHostName or HostName>:8883',
       ),
+    protocol: z
+      .enum(['mqtt', 'https'])
+      .default('mqtt')
+      .describe(
+        'mqtt: telemetry, C2D, methods and twins over MQTT; https: telemetry as one HTTPS POST per reading (properties as iothub-* headers) and C2D by polling (no methods or twins over HTTPS, as in IoT Hub)',
+      ),
+    c2dPollInterval: duration({ positive: true })
+      .default('25m')
+      .describe('protocol https: how often each device polls for cloud-to-device messages (the Azure SDK polls every 25 minutes)'),
+    httpsUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe("base URL of the hub's HTTPS device endpoints, for telemetry over https and file uploads (default: the embedded hub's, or https://<hostName>)"),
   })
   .describe('IoT Hub device identity (dialect: iothub)');
 
@@ -283,8 +296,22 @@ const TwinUpdatePhase = z
   })
   .describe("the hub's service side patches desired properties of a share of the devices at a rate (IoT Hub service API); round trips in twin.latency");
 
-export const PhaseSchema = z.discriminatedUnion('kind', [ConnectPhase, SteadyPhase, SpikePhase, StormPhase, InvokeMethodPhase, TwinUpdatePhase, DrainPhase]);
-export const PHASE_KINDS = ['connect', 'steady', 'spike', 'disconnect-storm', 'invoke-method', 'twin-update', 'drain'] as const;
+const FileUploadPhase = z
+  .strictObject({
+    kind: z.literal('file-upload').describe('phase kind'),
+    ...serviceCall,
+    fraction: z.number().gt(0).max(1).default(1).describe('share of the IoT Hub devices that upload (above 0, at most 1), seeded'),
+    rate: rate().describe('uploads started per second across the fleet, e.g. 5/s; each selected device uploads once, in a seeded order'),
+    fleets: z.array(identifier()).min(1).optional().describe('IoT Hub fleets whose devices upload; default: every fleet with dialect iothub'),
+    size: z
+      .union([z.int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(B|KB|KiB|MB|MiB)$/, { error: (iss) => `expected a size such as 64KiB, 1MB or 512B; found ${JSON.stringify(iss.input)}` })])
+      .describe('file size: bytes, or a string such as 64KiB or 1MB'),
+    blobName: z.string().min(1).default('{phase}-{index}.bin').describe('name of the uploaded file; placeholders {phase}, {fleet}, {index}'),
+  })
+  .describe('a share of the IoT Hub devices upload a file at a rate, through IoT Hub file upload over HTTPS (get a SAS URI, Put Blob, notify); any protocol; in upload.latency');
+
+export const PhaseSchema = z.discriminatedUnion('kind', [ConnectPhase, SteadyPhase, SpikePhase, StormPhase, InvokeMethodPhase, TwinUpdatePhase, FileUploadPhase, DrainPhase]);
+export const PHASE_KINDS = ['connect', 'steady', 'spike', 'disconnect-storm', 'invoke-method', 'twin-update', 'file-upload', 'drain'] as const;
 
 const thresholdItemError = (iss: { input?: unknown }) =>
   iss.input === undefined

@@ -4,7 +4,13 @@ import { createIotHubTransport } from './iothub/transport.js';
 import { createMqttTransport } from './mqtt/client.js';
 import type { Transport } from './transport.js';
 
-/** The transport for a fleet's dialect: plain MQTT, or the IoT Hub device protocol over MQTT. */
-export function createTransport(url: string, plan: TransportPlan, clock: Clock): Transport {
-  return plan.dialect === 'iothub' ? createIotHubTransport(url, plan, clock) : createMqttTransport(url, plan);
+/** Where a shard's devices go: the broker URL, and the hub's HTTPS device endpoints when known (the embedded hub's). */
+export interface TransportTarget {
+  readonly url: string;
+  readonly httpUrl: string | undefined;
+}
+
+/** The transport for a fleet's dialect: plain MQTT, or the IoT Hub device protocol (over MQTT or HTTPS). */
+export function createTransport(target: TransportTarget, plan: TransportPlan, clock: Clock): Transport {
+  return plan.dialect === 'iothub' ? createIotHubTransport(target, plan, clock) : createMqttTransport(target.url, plan);
 }

@@ -59,6 +59,11 @@ export type Downlink = (kind: 'method' | 'desired' | 'c2d', command: DeviceComma
 export interface Transport {
   /** Resolves on a successful CONNACK; rejects with an error whose failure code says why. */
   connect(options: ConnectOptions): Promise<Connection>;
+  /**
+   * Upload a file as the device (IoT Hub file upload over HTTPS, whatever the telemetry protocol); rejects with a
+   * failure code. Absent for dialects without file upload.
+   */
+  uploadFile?(deviceId: string, blobName: string, body: Uint8Array): Promise<void>;
 }
 
 /** An error with a stable failure code, for counting. */

@@ -9,6 +9,8 @@ export interface ShardTask {
   readonly shard: ShardRange;
   /** Broker URL the devices connect to (the embedded hub's, or the scenario's target). */
   readonly url: string;
+  /** The hub's HTTPS device endpoints when fleetsim knows them (the embedded hub's), for https devices and file uploads. */
+  readonly httpUrl: string | undefined;
   readonly port: MessagePort;
 }
 

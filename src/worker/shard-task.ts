@@ -10,9 +10,9 @@ import { ShardRunner } from './shard.js';
  * sockets for the whole run. Handshake on the port: post 'ready', wait for 'start' (common t0), run, return the ledger.
  */
 export default async function runShardTask(task: ShardTask): Promise<ShardResult> {
-  const { plan, shard, url, port } = task;
+  const { plan, shard, url, httpUrl, port } = task;
   const fleets: FleetContext[] = [];
-  for (const f of plan.fleets) fleets.push({ plan: f, model: await loadModel(f.modelRef), transport: createTransport(f.transport.url ?? url, f.transport, systemClock) });
+  for (const f of plan.fleets) fleets.push({ plan: f, model: await loadModel(f.modelRef), transport: createTransport({ url: f.transport.url ?? url, httpUrl }, f.transport, systemClock) });
   const post = (msg: WorkerMessage): void => port.postMessage(msg);
   const runner = new ShardRunner(plan, shard, { clock: systemClock, fleets, post });
   port.on('message', (msg: MainMessage) => {

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { failureCode } from '../core/errors.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
-import type { DrainPhasePlan, PhasePlan, RunPlan } from '../scenario/plan.js';
+import type { DrainPhasePlan, FileUploadPhasePlan, PhasePlan, RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
 import type { CommandResult, DeviceCommand, Readings } from '../devices/model.js';
 import type { CloseInfo, Connection } from '../transports/transport.js';
@@ -10,6 +10,7 @@ import { handleCommand } from './commands.js';
 import { buildDevices } from './fleet.js';
 import { arrivalAt, connectAssignments } from './phases/connect.js';
 import { stormDropOffsetMs } from './phases/storm.js';
+import { Uploads, uploadSchedule } from './phases/file-upload.js';
 import type { DeviceLedger, ShardResult, WorkerMessage } from './protocol.js';
 import { Scheduler, type Timers, realTimers } from './scheduler.js';
 
@@ -19,6 +20,7 @@ type ShardEvent =
   | { readonly kind: 'drop'; readonly device: DeviceRuntime; readonly gen: number }
   | { readonly kind: 'reboot'; readonly device: DeviceRuntime; readonly watchdog: boolean }
   | { readonly kind: 'phase'; readonly phase: PhasePlan }
+  | { readonly kind: 'upload'; readonly device: DeviceRuntime; readonly phase: FileUploadPhasePlan }
   | { readonly kind: 'interval' }
   | { readonly kind: 'probe' }
   | { readonly kind: 'drain-check'; readonly deadline: number };
@@ -53,6 +55,8 @@ export class ShardRunner {
   private intervals = 0;
   private online = 0;
   private pendingTotal = 0;
+  /** File uploads of file-upload phases; the drain waits for those in flight as for telemetry acks. */
+  private readonly uploads: Uploads;
   private resolveDone!: (r: ShardResult) => void;
   readonly done: Promise<ShardResult>;
 
@@ -63,6 +67,7 @@ export class ShardRunner {
   ) {
     this.scheduler = new Scheduler<ShardEvent>(deps.clock, (e, at, now) => this.handle(e, at, now), deps.timers ?? realTimers);
     this.devices = buildDevices(plan, shard, deps.fleets);
+    this.uploads = new Uploads(this.recorder, deps.clock, () => this.finished);
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -120,6 +125,11 @@ export class ShardRunner {
       case 'phase':
         this.enterPhase(e.phase, now);
         return;
+      case 'upload':
+        if (this.draining) return;
+        if (e.device.status === 'online') this.recorder.observe('schedule.lag', (now - at) * 1000);
+        this.uploads.run(e.device, e.phase, at);
+        return;
       case 'interval':
         this.flush();
         this.scheduler.at(at + INTERVAL_MS, e);
@@ -129,7 +139,7 @@ export class ShardRunner {
         this.scheduler.at(now + PROBE_MS, e);
         return;
       case 'drain-check':
-        if (this.pendingTotal === 0 || now >= e.deadline) void this.finish();
+        if ((this.pendingTotal === 0 && this.uploads.inFlight === 0) || now >= e.deadline) void this.finish();
         else this.scheduler.at(now + DRAIN_POLL_MS, e);
         return;
     }
@@ -148,6 +158,13 @@ export class ShardRunner {
         if (d.status !== 'online') continue;
         const offset = stormDropOffsetMs(this.plan.seed, phase, d.index);
         if (offset !== undefined) this.scheduler.at(start + offset, { kind: 'drop', device: d, gen: d.connGen });
+      }
+    } else if (phase.kind === 'file-upload') {
+      const start = this.t0 + phase.startMs;
+      const schedule = uploadSchedule(this.plan, phase); // global device index → offset
+      for (const d of this.devices) {
+        const offset = schedule.get(d.index);
+        if (offset !== undefined) this.scheduler.at(start + offset, { kind: 'upload', device: d, phase });
       }
     }
   }

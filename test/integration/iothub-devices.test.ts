@@ -53,7 +53,7 @@ phases:
     const counters = new Map<string, number>();
     const runner = new ShardRunner(plan, { index: 0, count: 1, first: 0, end: 3 }, {
       clock: systemClock,
-      fleets: [{ plan: f, model: getModel(f.model)!, transport: createTransport(`mqtts://127.0.0.1:${hub.port}`, f.transport, systemClock) }],
+      fleets: [{ plan: f, model: getModel(f.model)!, transport: createTransport({ url: `mqtts://127.0.0.1:${hub.port}`, httpUrl: undefined }, f.transport, systemClock) }],
       post: (msg) => {
         if (msg.type !== 'interval') return;
         for (const [k, v] of Object.entries(msg.snapshot.counters)) counters.set(k, (counters.get(k) ?? 0) + v);

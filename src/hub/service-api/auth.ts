@@ -51,7 +51,7 @@ function trackingTime(ms: number): string {
  * `{"Message":"ErrorCode:IotHubUnauthorizedAccess;Unauthorized","ExceptionMessage":"Tracking ID:…-G:0-TimeStamp:…"}`
  * (the real hub never says why; fleetsim adds the reason in an `x-fleetsim-auth-failure` header for debugging).
  */
-export function sendUnauthorized(res: ServerResponse, reason: AuthFailure, clock: Clock): void {
+export function sendUnauthorized(res: ServerResponse, reason: string, clock: Clock): void {
   const trackingId = randomUUID().replaceAll('-', '');
   sendJson(
     res,

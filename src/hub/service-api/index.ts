@@ -38,6 +38,8 @@ export interface ServiceApiOptions {
   policyName?: string;
   /** Accepted api-version values (default: 2021-04-12 only). */
   apiVersions?: readonly string[];
+  /** More service routes (e.g. the file notifications of src/hub/device-http/), added after the built-in ones. */
+  extraRoutes?: (router: Router) => void;
 }
 
 export type ServiceApiHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -51,6 +53,7 @@ export function createServiceApi(gateway: IotHubGateway, o: ServiceApiOptions): 
   methodRoutes(router, gateway);
   c2dRoutes(router, gateway);
   certificateRoutes(router, gateway);
+  o.extraRoutes?.(router);
   const auth = { hostName: o.hostName, serviceKey: o.serviceKey, clock: o.clock, policyName: o.policyName ?? 'iothubowner' };
   const versions = o.apiVersions ?? [HUB_API_VERSION];
 

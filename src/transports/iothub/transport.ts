@@ -24,7 +24,11 @@ import type { IotHubDevicePlan, TransportPlan } from '../../scenario/plan.js';
 import { createMqttTransport } from '../mqtt/client.js';
 import { DeviceCredentials } from './credentials.js';
 import { type Assignment, provision } from './provision.js';
+import type { TransportTarget } from '../create.js';
 import type { ConnectOptions, Connection, Downlink, Transport } from '../transport.js';
+import { uploadFile } from './file-upload.js';
+import { DeviceHttpClient, createHttpAgents } from './http-client.js';
+import { connectHttps } from './https.js';
 
 /**
  * Desired properties fleetsim's devices understand, as commands (issue 3's command interface): telemetryInterval in
@@ -36,13 +40,23 @@ const DESIRED_COMMANDS: Readonly<Record<string, (value: unknown) => { name: stri
   targetTemperature: (v) => ({ name: 'setSetpoint', payload: { setpointC: v } }),
 };
 
-export function createIotHubTransport(url: string, plan: TransportPlan, clock: Clock): Transport {
-  const mqtt = createMqttTransport(url, plan);
+export function createIotHubTransport(target: TransportTarget, plan: TransportPlan, clock: Clock): Transport {
+  const mqtt = createMqttTransport(target.url, plan);
   const hub = plan.iothub as IotHubDevicePlan;
   const credentials = new DeviceCredentials(hub);
   // Devices provisioned through DPS in this thread: each registers once, then reconnects to its assigned hub.
   const assignments = new Map<string, Assignment>();
+  const agents = createHttpAgents(plan.tls);
+  /** The HTTPS client of a device (its assigned identity when provisioned through DPS). */
+  const httpClient = (registrationId: string): DeviceHttpClient => {
+    const a = assignments.get(registrationId);
+    const hostName = a?.assignedHub ?? hub.hostName;
+    const baseUrl = (hub.httpsUrl ?? target.httpUrl ?? `https://${hostName}`).replace(/\/$/, '');
+    const keyBase64 = credentials.key(registrationId);
+    return new DeviceHttpClient({ baseUrl, hostName, deviceId: a?.deviceId ?? registrationId, keyBase64, sasTtlMs: hub.sasTtlMs, clock, agents });
+  };
   return {
+    uploadFile: (deviceId, blobName, body) => uploadFile(httpClient(deviceId), blobName, body),
     async connect(options: ConnectOptions): Promise<Connection> {
       const registrationId = options.identity.deviceId;
       let assignment = assignments.get(registrationId);
@@ -52,6 +66,7 @@ export function createIotHubTransport(url: string, plan: TransportPlan, clock: C
         assignments.set(registrationId, assignment);
         options.onProvisioned?.(clock.now() - started);
       }
+      if (hub.protocol === 'https') return connectHttps(options, { client: httpClient(registrationId), pollMs: hub.c2dPollMs, clock });
       const hostName = assignment?.assignedHub ?? hub.hostName;
       const deviceId = assignment?.deviceId ?? registrationId;
       const session = new DeviceSession(options.onDownlink);
