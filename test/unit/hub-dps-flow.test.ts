@@ -206,6 +206,7 @@ function fakeClient(id: string): BrokerClient & { sent: Array<{ topic: string; p
       return Promise.resolve();
     },
     close: () => {},
+    closed: false,
   };
 }
 

@@ -4,7 +4,8 @@
  * IotHubGateway (mount it on an http or https server).
  *
  * Order of checks: authorisation (401, IoT Hub's own body) → path (404) → method (405) → api-version (400001)
- * → body (Content-Type JSON 400004, parse 400006, size 413001) → the operation. Every other failure is
+ * → throttling when a tier is set (429001 / 403002, or the answer waits: shaping) → body (Content-Type JSON 400004,
+ * parse 400006, size 413001) → the operation. Every other failure is
  * `{ errorCode, message }` with the HTTP status of the code and `iothub-errorcode: <name>`.
  *
  * Resource families: devices.ts (registry, bulk), twins.ts, methods.ts, c2d.ts (fleetsim's HTTP C2D), query.ts.
@@ -20,6 +21,7 @@ import { ApiError, sendError, toApiError } from './http.js';
 import { methodRoutes } from './methods.js';
 import { queryRoutes } from './query.js';
 import { Router, methodNotAllowed, notFoundPath } from './router.js';
+import { admitRequest } from './throttle.js';
 import { twinRoutes } from './twins.js';
 
 export { MAX_BODY_BYTES } from './http.js';
@@ -71,6 +73,7 @@ export function createServiceApi(gateway: IotHubGateway, o: ServiceApiOptions): 
         version === null ? `api-version is required (${versions.join(', ')})` : `api-version ${version} is not supported (${versions.join(', ')})`,
       );
     }
+    await admitRequest(gateway, method, match.path, match.params, req);
     await match.handler({ req, res, params: match.params, query: url.searchParams });
   };
 
