@@ -4,6 +4,8 @@ import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE } from '../iothub/index.js';
 import { FleetsimError } from '../core/errors.js';
 import { workerFile } from '../core/worker-file.js';
 import type { ListenerOptions, Listening } from './broker.js';
+import type { HubStats } from './hub-stats.js';
+import type { Tier } from './iothub/hub-throttle.js';
 
 export type { ListenerOptions, Listening } from './broker.js';
 
@@ -15,6 +17,9 @@ export interface EmbeddedHub {
   readonly iothub: Pick<EmbeddedIotHub, 'hostName' | 'serviceKey'>;
   /** The IoT Hub service REST API (same paths as IoT Hub's, service SAS), e.g. http://127.0.0.1:40123. */
   readonly serviceUrl: string;
+  /** Throttling and telemetry-stream counters so far. */
+  stats(): Promise<HubStats>;
+  /** Stops the hub; the telemetry stream is flushed first (webhook: bounded by its retries, at most 5 s). */
   stop(): Promise<void>;
 }
 
@@ -34,12 +39,19 @@ export interface EmbeddedIotHub {
   readonly idScope: string;
   /** Port of the service REST API on 127.0.0.1 (0 or absent: a free one). */
   readonly servicePort?: number;
+  /** IoT Hub tier throttling; absent: off. */
+  readonly throttle?: { readonly tier: Tier; readonly units?: number; readonly queueSeconds?: number } | undefined;
+  /** Telemetry stream as NDJSON to this file (`-`: stdout). */
+  readonly stream?: string | undefined;
+  /** Telemetry stream POSTed in batches to this URL. */
+  readonly webhook?: string | undefined;
 }
 
 type HubMessage =
   | { type: 'listening'; listening: Listening[]; serviceUrl: string }
   | { type: 'error'; code: string; message: string }
-  | { type: 'closed' };
+  | { type: 'closed' }
+  | { type: 'stats'; stats: HubStats };
 
 const DEFAULT_LISTENERS: readonly ListenerOptions[] = [{ scheme: 'mqtt', host: '127.0.0.1', port: 0 }];
 
@@ -69,14 +81,36 @@ export function startEmbeddedHub(
       }
       if (msg.type !== 'listening') return;
       const identity = { hostName: iothub.hostName, serviceKey: iothub.serviceKey };
-      resolve({ url: (msg.listening[0] as Listening).url, listening: msg.listening, iothub: identity, serviceUrl: msg.serviceUrl, stop: () => stopHub(worker) });
+      resolve({
+        url: (msg.listening[0] as Listening).url,
+        listening: msg.listening,
+        iothub: identity,
+        serviceUrl: msg.serviceUrl,
+        stats: () => hubStatsOf(worker),
+        stop: () => stopHub(worker),
+      });
     });
+  });
+}
+
+function hubStatsOf(worker: Worker): Promise<HubStats> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (msg: HubMessage): void => {
+      if (msg.type !== 'stats') return;
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+      resolve(msg.stats);
+    };
+    const onExit = (): void => reject(new FleetsimError('FLEETSIM_E_TARGET', 'the embedded hub stopped before reporting its counters'));
+    worker.on('message', onMessage);
+    worker.once('exit', onExit);
+    worker.postMessage({ type: 'stats' });
   });
 }
 
 function stopHub(worker: Worker): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);
+    const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 8000);
     worker.once('message', (msg: HubMessage) => {
       if (msg.type !== 'closed') return;
       clearTimeout(timer);

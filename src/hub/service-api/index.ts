@@ -8,7 +8,8 @@
  * parse 400006, size 413001) → the operation. Every other failure is
  * `{ errorCode, message }` with the HTTP status of the code and `iothub-errorcode: <name>`.
  *
- * Resource families: devices.ts (registry, bulk), twins.ts, methods.ts, c2d.ts (fleetsim's HTTP C2D), query.ts.
+ * Resource families: devices.ts (registry, bulk), twins.ts, methods.ts, c2d.ts (fleetsim's HTTP C2D), query.ts,
+ * fleetsim.ts (fleetsim's telemetry stream and hub stats); throttle.ts maps requests to IoT Hub throttle classes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../core/clock.js';
@@ -17,6 +18,8 @@ import type { IotHubGateway } from '../iothub-gateway.js';
 import { checkAuthorization, sendUnauthorized } from './auth.js';
 import { c2dRoutes } from './c2d.js';
 import { deviceRoutes } from './devices.js';
+import { fleetsimRoutes } from './fleetsim.js';
+import type { TelemetryFeed } from '../telemetry/feed.js';
 import { ApiError, sendError, toApiError } from './http.js';
 import { methodRoutes } from './methods.js';
 import { queryRoutes } from './query.js';
@@ -38,6 +41,8 @@ export interface ServiceApiOptions {
   policyName?: string;
   /** Accepted api-version values (default: 2021-04-12 only). */
   apiVersions?: readonly string[];
+  /** The hub's telemetry feed: enables `GET /fleetsim/telemetry` (NDJSON stream). */
+  telemetry?: TelemetryFeed;
 }
 
 export type ServiceApiHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -50,6 +55,7 @@ export function createServiceApi(gateway: IotHubGateway, o: ServiceApiOptions): 
   twinRoutes(router, gateway);
   methodRoutes(router, gateway);
   c2dRoutes(router, gateway);
+  fleetsimRoutes(router, gateway, o.telemetry);
   const auth = { hostName: o.hostName, serviceKey: o.serviceKey, clock: o.clock, policyName: o.policyName ?? 'iothubowner' };
   const versions = o.apiVersions ?? [HUB_API_VERSION];
 
