@@ -162,8 +162,14 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .option('wss-port', { type: 'number', describe: 'also serve MQTT over secure WebSockets on this port' })
           .option('tls-key', { type: 'string', describe: 'PEM private key for --mqtts-port / --wss-port' })
           .option('tls-cert', { type: 'string', describe: 'PEM certificate for --mqtts-port / --wss-port' })
+          .option('tier', { type: 'string', choices: ['F1', 'S1', 'S2', 'S3'], describe: 'apply this IoT Hub tier\'s throttles and daily quota (default: none)' })
+          .option('units', { type: 'number', default: 1, describe: 'units of --tier (F1: 1; S1, S2: up to 200; S3: up to 10)' })
+          .option('shaping-queue', { type: 'string', default: '60s', describe: 'longest shaping delay before the hub throttles (with --tier)' })
+          .option('stream', { type: 'string', describe: 'write every accepted D2C message as NDJSON to this file (- for stdout)' })
+          .option('webhook', { type: 'string', describe: 'POST accepted D2C messages in JSON batches to this http(s) URL' })
           .example('$0 hub --port 1884', 'then: fleetsim run scenario.yaml --target mqtt://127.0.0.1:1884')
-          .example('$0 hub --ws-port 8080', 'and: fleetsim run scenario.yaml --target ws://127.0.0.1:8080'),
+          .example('$0 hub --ws-port 8080', 'and: fleetsim run scenario.yaml --target ws://127.0.0.1:8080')
+          .example('$0 hub --tier S1 --units 2 --stream -', 'S1 throttling, telemetry as NDJSON on stdout'),
       (a) =>
         guard(() =>
           hubCommand(
@@ -175,6 +181,11 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
               wssPort: a['wss-port'],
               tlsKey: a['tls-key'],
               tlsCert: a['tls-cert'],
+              tier: a.tier,
+              units: a.units,
+              shapingQueue: a['shaping-queue'],
+              stream: a.stream,
+              webhook: a.webhook,
             },
             term,
           ),

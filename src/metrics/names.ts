@@ -30,6 +30,17 @@ export const METRICS = {
     unit: 'µs',
     formula: 'observer receive time − send time stamped in the payload (same host clock)',
   },
+  'telemetry.device_to_hub': {
+    type: 'trend',
+    unit: 'µs',
+    formula:
+      "hub's iothub-enqueuedtime − send time stamped in the payload (embedded hub, same host clock; 0 when clocks disagree by more): includes shaping delays",
+  },
+  'telemetry.hub_to_consumer': {
+    type: 'trend',
+    unit: 'µs',
+    formula: "observer receive time − the hub's iothub-enqueuedtime (embedded hub; 0 when clocks disagree by more)",
+  },
   'telemetry.buffer_age': {
     type: 'trend',
     unit: 'µs',

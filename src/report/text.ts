@@ -7,6 +7,7 @@ import { formatDuration, formatRate } from '../core/duration.js';
 import type { RunResult } from '../metrics/result.js';
 import type { PhaseSummary, Reconciliation, Saturation, TrendStats } from '../metrics/summary.js';
 import type { ThresholdResult } from '../metrics/thresholds.js';
+import { hubLines } from './hub-text.js';
 import { formatCount, formatMicros, formatObserved, formatPercent, table } from './format.js';
 import type { Style } from './style.js';
 
@@ -20,7 +21,7 @@ const TRENDS = [
   'eventloop.delay',
 ] as const;
 /** Trends only some runs record (store-and-forward, deep sleep): listed when they have data. */
-const OPTIONAL_TRENDS = ['telemetry.buffer_age', 'provision.latency', 'method.latency', 'twin.latency'] as const;
+const OPTIONAL_TRENDS = ['telemetry.device_to_hub', 'telemetry.hub_to_consumer', 'telemetry.buffer_age', 'provision.latency', 'method.latency', 'twin.latency'] as const;
 const MAX_ERROR_LINES = 10;
 
 export function renderSummary(result: RunResult, style: Style): string {
@@ -33,6 +34,7 @@ export function renderSummary(result: RunResult, style: Style): string {
     trends(summary.total, style),
     counters(summary.total, style),
     errors(summary.total.errors, style),
+    hubLines(result.hub, style),
     [reconciliationLine(summary.reconciliation, style)],
     saturationBlock(summary.saturation, style),
     thresholdLines(result.thresholds, style),

@@ -6,6 +6,9 @@
 import type { Clock } from '../../core/clock.js';
 import { IotHubError, IotHubErrorCode } from './errors.js';
 import type { Timers } from './timers.js';
+import type { ThrottleClassCounters, ThrottleCounters } from '../../metrics/hub-report.js';
+
+export type { ThrottleCounters } from '../../metrics/hub-report.js';
 import { THROTTLE_CLASSES, type ThrottleClass, Throttle, type Tier } from './throttle.js';
 
 export type { ThrottleClass, Tier } from './throttle.js';
@@ -33,33 +36,6 @@ export interface HubThrottleOptions {
   readonly queueSeconds?: number | undefined;
   /** Called once when the day's quota runs out (the gateway then drops every device connection). */
   readonly onQuotaExhausted?: () => void;
-}
-
-/** Counters of one throttle class: operations admitted at once, shaped (delayed), throttled (refused with 429001). */
-export interface ThrottleClassCounters {
-  readonly accepted: number;
-  readonly shaped: number;
-  readonly throttled: number;
-  readonly maxDelayMs: number;
-}
-
-/** What the hub's throttling did, for the report (plain data: crosses threads). */
-export interface ThrottleCounters {
-  readonly tier: Tier;
-  readonly units: number;
-  readonly queueSeconds: number;
-  readonly classes: Readonly<Record<ThrottleClass, ThrottleClassCounters>>;
-  /** Device connections the hub closed: D2C over the shaping queue (throttle) or quota spent (quota). */
-  readonly droppedConnections: { readonly throttle: number; readonly quota: number };
-  readonly quota: {
-    /** Meter blocks used today and the day's quota (blocks of 4 KB; 0.5 KB on F1). */
-    readonly used: number;
-    readonly limit: number;
-    readonly meterBytes: number;
-    /** Operations refused with 403002 (CONNECTs refused with CONNACK 3 included). */
-    readonly exceeded: number;
-    readonly connectsRefused: number;
-  };
 }
 
 /** Classes that count against the daily message quota (reference §5.1: every billable operation, in meter blocks). */

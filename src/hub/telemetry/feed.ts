@@ -7,20 +7,14 @@ import type { ServerResponse } from 'node:http';
 import type { AcceptedTelemetry } from '../iothub-gateway.js';
 import { type NdjsonSink, ndjsonSink } from './ndjson.js';
 import { type TelemetryRecord, telemetryRecord } from './record.js';
-import { WebhookSink, type WebhookStats } from './webhook.js';
+import type { TelemetryFeedStats } from '../../metrics/hub-report.js';
+import { WebhookSink } from './webhook.js';
 
 export interface TelemetryFeedOptions {
   /** NDJSON file path, or `-` for stdout. */
   readonly stream?: string | undefined;
   /** Webhook URL receiving batches (JSON arrays). */
   readonly webhook?: string | undefined;
-}
-
-/** Plain data for the report: what each output delivered and dropped. */
-export interface TelemetryFeedStats {
-  readonly ndjson: { readonly target: string; readonly written: number; readonly dropped: number; readonly error: string | undefined } | undefined;
-  readonly webhook: WebhookStats | undefined;
-  readonly http: { readonly streamed: number; readonly dropped: number };
 }
 
 /** An HTTP streaming client further behind than this loses records (counted) rather than growing the hub's memory. */

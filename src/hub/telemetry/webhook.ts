@@ -4,6 +4,7 @@
  * non-2xx answer) is retried with exponential backoff; what cannot be queued or delivered is dropped and counted,
  * never silently lost.
  */
+import type { WebhookStats } from '../../metrics/hub-report.js';
 import type { TelemetryRecord } from './record.js';
 
 export interface WebhookOptions {
@@ -18,17 +19,6 @@ export interface WebhookOptions {
   readonly backoffMs?: number;
   /** Per-request timeout (default 10 s). */
   readonly timeoutMs?: number;
-}
-
-export interface WebhookStats {
-  readonly url: string;
-  readonly delivered: number;
-  readonly batches: number;
-  readonly retries: number;
-  /** Dropped because the queue was full, or because every attempt of their batch failed. */
-  readonly dropped: { readonly queueFull: number; readonly failed: number };
-  /** The last failure seen (e.g. "HTTP 500", "ECONNREFUSED"). */
-  readonly lastError: string | undefined;
 }
 
 export class WebhookSink {
