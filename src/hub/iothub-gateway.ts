@@ -283,7 +283,13 @@ export class IotHubGateway {
         // Metered size: body + properties (reference §2.1), approximated by the topic's length.
         const d = this.throttle.admit('d2c', s.deviceId, payload.length + topic.length);
         if (d.outcome === 'throttled') return this.dropThrottled(d.errorCode);
-        if (d.outcome === 'delay') return after(this.o.timers, d.ms, () => this.acceptTelemetry(s, t.properties, topic, payload));
+        if (d.outcome === 'delay') {
+          return after(this.o.timers, d.ms, () => {
+            if (!s.client.closed) return this.acceptTelemetry(s, t.properties, topic, payload);
+            this.throttle.shapedDiscarded(); // the connection closed while it waited: never acknowledged, never routed
+            return 'refuse';
+          });
+        }
         return this.acceptTelemetry(s, t.properties, topic, payload);
       }
       case 'twin-get': {
@@ -316,7 +322,6 @@ export class IotHubGateway {
 
   /** Stamp and route an accepted D2C message (its enqueued time is now: after any shaping delay). */
   private acceptTelemetry(s: Session, properties: MessageProperties, topic: string, payload: Buffer): PublishDecision {
-    if (s.client.closed) return 'refuse';
     this.stats.telemetry++;
     const stamp = {
       enqueuedTimeMs: this.o.clock.now(),

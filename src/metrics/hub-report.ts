@@ -22,6 +22,11 @@ export interface ThrottleCounters {
   readonly classes: Readonly<Record<ThrottleClassName, ThrottleClassCounters>>;
   /** Device connections the hub closed: D2C over the shaping queue (throttle) or the daily quota spent (quota). */
   readonly droppedConnections: { readonly throttle: number; readonly quota: number };
+  /**
+   * Shaped D2C messages whose connection closed (throttled or quota) before their turn: counted in d2c shaped and
+   * charged to the quota when admitted, never acknowledged nor routed (the device sees them fail).
+   */
+  readonly shapedDiscarded: number;
   readonly quota: {
     /** Meter blocks used today and the day's quota (blocks of 4 KB; 0.5 KB on F1). */
     readonly used: number;

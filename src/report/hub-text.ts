@@ -29,7 +29,8 @@ function throttlingLines(t: ThrottleCounters | undefined, style: Style): string[
   return [
     title,
     ...(rows.length === 0 ? [style.dim('  no throttled operation')] : table([head, ...rows], ['left', 'right', 'right', 'right', 'right'])),
-    `  ${style.dim('connections dropped')}  throttle ${formatCount(t.droppedConnections.throttle)}  quota ${formatCount(t.droppedConnections.quota)}`,
+    `  ${style.dim('connections dropped')}  throttle ${formatCount(t.droppedConnections.throttle)}  quota ${formatCount(t.droppedConnections.quota)}` +
+      `  ·  shaped D2C discarded with their connection ${formatCount(t.shapedDiscarded)}`,
     `  ${style.dim('daily quota')}  used ${formatCount(q.used)} of ${formatCount(q.limit)} blocks of ${formatCount(q.meterBytes)} B` +
       `  ·  refused (403002) ${formatCount(q.exceeded)}, of which CONNECTs ${formatCount(q.connectsRefused)}`,
   ];

@@ -46,6 +46,7 @@ export class HubThrottle {
   private readonly queueSeconds: number;
   private readonly dropped = { throttle: 0, quota: 0 };
   private quotaExceeded = 0;
+  private discarded = 0;
   private exhaustedDay = -1;
 
   constructor(private readonly o: HubThrottleOptions) {
@@ -92,6 +93,11 @@ export class HubThrottle {
     this.dropped[why]++;
   }
 
+  /** A shaped D2C message whose connection closed before its turn (already counted and charged when admitted). */
+  shapedDiscarded(): void {
+    this.discarded++;
+  }
+
   /** Counters so far, or undefined when throttling is off. */
   counters(): ThrottleCounters | undefined {
     const t = this.throttle;
@@ -108,6 +114,7 @@ export class HubThrottle {
       queueSeconds: this.queueSeconds,
       classes,
       droppedConnections: { ...this.dropped },
+      shapedDiscarded: this.discarded,
       quota: {
         used: day.used,
         limit: day.quota,
