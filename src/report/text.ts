@@ -136,6 +136,7 @@ function counters(total: PhaseSummary, style: Style): string[] {
     ],
     ['telemetry', pairs([['late', c['telemetry.late']], ['skipped', c['telemetry.skipped']]])],
     ['buffer', pairs([['buffered', c['telemetry.buffered']], ['flushed', c['telemetry.flushed']], ['dropped', c['telemetry.dropped']]])],
+    ...serviceRows(c, pairs),
     [
       'success',
       [
@@ -146,6 +147,14 @@ function counters(total: PhaseSummary, style: Style): string[] {
     ],
   ];
   return table(rows.map(([k, v]) => [style.dim(k), v]), ['left', 'left']);
+}
+
+/** The service side's calls (invoke-method, twin-update phases), when there were any: throttled apart from failed. */
+function serviceRows(c: PhaseSummary['counters'], pairs: (items: [string, number][]) => string): [string, string][] {
+  const rows: [string, string][] = [];
+  if (c['method.calls'] > 0) rows.push(['methods', pairs([['calls', c['method.calls']], ['failed', c['method.failed']], ['throttled', c['method.throttled']]])]);
+  if (c['twin.updates'] > 0) rows.push(['twin', pairs([['updates', c['twin.updates']], ['failed', c['twin.failed']], ['throttled', c['twin.throttled']]])]);
+  return rows;
 }
 
 /** Failures by "<scope>:<code>", most frequent first (ties by key), at most MAX_ERROR_LINES lines. */
