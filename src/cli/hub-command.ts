@@ -5,6 +5,7 @@ import { parseDuration } from '../core/duration.js';
 import { type EmbeddedIotHub, type ListenerOptions, startEmbeddedHub } from '../hub/embedded.js';
 import type { Tier } from '../hub/iothub/hub-throttle.js';
 import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE } from '../iothub/index.js';
+import { hubLines } from '../report/hub-text.js';
 import type { Terminal } from './terminal.js';
 
 export interface HubArgs {
@@ -51,7 +52,9 @@ export async function hubCommand(args: HubArgs, term: Terminal): Promise<number>
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  const counters = hubLines(await hub.stats().catch(() => undefined), term.errStyle);
   await hub.stop();
+  if (counters.length > 0) term.err(counters.join('\n'));
   return 0;
 }
 

@@ -28,7 +28,7 @@ function throttlingLines(t: ThrottleCounters | undefined, style: Style): string[
   const q = t.quota;
   return [
     title,
-    ...(rows.length === 0 ? [style.dim('  no throttled operation')] : table([head, ...rows], ['left', 'right', 'right', 'right', 'right'])),
+    ...(rows.length === 0 ? [style.dim('  no operation of any class yet')] : table([head, ...rows], ['left', 'right', 'right', 'right', 'right'])),
     `  ${style.dim('connections dropped')}  throttle ${formatCount(t.droppedConnections.throttle)}  quota ${formatCount(t.droppedConnections.quota)}` +
       `  ·  shaped D2C discarded with their connection ${formatCount(t.shapedDiscarded)}`,
     `  ${style.dim('daily quota')}  used ${formatCount(q.used)} of ${formatCount(q.limit)} blocks of ${formatCount(q.meterBytes)} B` +

@@ -156,6 +156,6 @@ function checkHubUnits(hub: unknown, ctx: CompileContext): void {
   const tier = rawString(hub, 'tier');
   const units = isMap(hub) ? hub.units : undefined;
   const max = tier === undefined ? undefined : MAX_UNITS[tier];
-  if (max === undefined || typeof units !== 'number' || units <= max) return;
+  if (max === undefined || typeof units !== 'number' || units <= max || units > 200) return; // > 200: the schema says so
   ctx.report(problem(['hub', 'units'], `${tier} takes 1 to ${max} unit${max === 1 ? '' : 's'}; found ${units}`, `use a larger tier, or units: ${max}`));
 }

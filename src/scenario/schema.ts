@@ -324,7 +324,7 @@ const HubSchema = z
       .optional()
       .describe('write every message the embedded hub accepts to this NDJSON file (relative to the working directory; "-" for stdout): deviceId, enqueuedTime, properties, body'),
     webhook: z
-      .url({ protocol: /^https?$/ })
+      .url({ protocol: /^https?$/, error: (iss) => `expected an http:// or https:// URL; found ${describeFound(iss.input)}` })
       .optional()
       .describe('POST every message the embedded hub accepts, in batches (JSON arrays of the stream records), to this http(s) URL'),
   })
