@@ -55,7 +55,10 @@ export function stampTelemetryTopic(topic: string, s: HubStamp): string {
     .map(([k, v]) => `${k}=${encodeRfc3986(v)}`)
     .join('&');
   const at = topic.indexOf('/messages/events');
-  const bag = topic.slice(at + '/messages/events'.length).replace(/^\//, '');
+  const bag = topic
+    .slice(at + '/messages/events'.length)
+    .replace(/^\//, '')
+    .replace(/\/$/, ''); // the optional trailing `/` a device may send (reference §9)
   return `${topic.slice(0, at)}/messages/events/${bag === '' ? extra : `${bag}&${extra}`}`;
 }
 

@@ -21,6 +21,7 @@ describe('the hub-stamped system properties (reference §2.1)', () => {
         '&iothub-connection-auth-generation-id=638000000000000001',
     );
     expect(stampTelemetryTopic('devices/d1/messages/events', stamp)).toBe(bare);
+    expect(stampTelemetryTopic('devices/d1/messages/events/a=1/', stamp)).toBe(bare.replace('events/', 'events/a=1&'));
     const withBag = stampTelemetryTopic('devices/d1/messages/events/%24.mid=42&temp=21', stamp);
     const props = parsePropertyBag(withBag.split('/')[4] as string);
     expect(props.messageId).toBe('42');
