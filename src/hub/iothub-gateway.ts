@@ -281,12 +281,13 @@ export class IotHubGateway {
     switch (t.kind) {
       case 'telemetry': {
         // Metered size: body + properties (reference §2.1), approximated by the topic's length.
-        const d = this.throttle.admit('d2c', s.deviceId, payload.length + topic.length);
+        const metered = payload.length + topic.length;
+        const d = this.throttle.admit('d2c', s.deviceId, metered);
         if (d.outcome === 'throttled') return this.dropThrottled(d.errorCode);
         if (d.outcome === 'delay') {
           return after(this.o.timers, d.ms, () => {
             if (!s.client.closed) return this.acceptTelemetry(s, t.properties, topic, payload);
-            this.throttle.shapedDiscarded(); // the connection closed while it waited: never acknowledged, never routed
+            this.throttle.shapedDiscarded(metered); // its connection closed while it waited: never acknowledged nor routed
             return 'refuse';
           });
         }

@@ -23,8 +23,8 @@ export interface ThrottleCounters {
   /** Device connections the hub closed: D2C over the shaping queue (throttle) or the daily quota spent (quota). */
   readonly droppedConnections: { readonly throttle: number; readonly quota: number };
   /**
-   * Shaped D2C messages whose connection closed (throttled or quota) before their turn: counted in d2c shaped and
-   * charged to the quota when admitted, never acknowledged nor routed (the device sees them fail).
+   * Shaped D2C messages whose connection closed (throttled or quota) before their turn: counted in d2c shaped, never
+   * acknowledged nor routed (the device sees them fail), not charged to the daily quota.
    */
   readonly shapedDiscarded: number;
   readonly quota: {

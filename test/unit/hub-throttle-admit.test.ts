@@ -55,3 +55,13 @@ describe('HubThrottle.admit: the one decision every hub gateway asks', () => {
     expect(exhausted).toBe(1);
   });
 });
+
+describe('HubThrottle.shapedDiscarded', () => {
+  it('gives the quota blocks of a shaped message back when its connection closed before its turn', () => {
+    const t = new HubThrottle({ clock: new ManualClock(T0), tier: 'F1' });
+    for (let i = 0; i < 101; i++) t.admit('d2c', 'd1', 1000); // 2 blocks each on F1; the 101st is shaped
+    expect(t.counters()?.quota.used).toBe(202);
+    t.shapedDiscarded(1000);
+    expect(t.counters()).toMatchObject({ shapedDiscarded: 1, quota: { used: 200 } });
+  });
+});

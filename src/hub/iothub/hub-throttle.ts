@@ -93,9 +93,14 @@ export class HubThrottle {
     this.dropped[why]++;
   }
 
-  /** A shaped D2C message whose connection closed before its turn (already counted and charged when admitted). */
-  shapedDiscarded(): void {
+  /**
+   * A shaped D2C message of `bytes` whose connection closed before its turn: counted as shaped when admitted, its
+   * quota blocks are given back (it was never accepted).
+   */
+  shapedDiscarded(bytes: number): void {
     this.discarded++;
+    const t = this.throttle;
+    if (t !== undefined) t.refundDaily(t.meterBlocks(bytes));
   }
 
   /** Counters so far, or undefined when throttling is off. */
