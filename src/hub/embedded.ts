@@ -87,7 +87,8 @@ export function startEmbeddedHub(
         iothub: identity,
         serviceUrl: msg.serviceUrl,
         stats: () => hubStatsOf(worker),
-        stop: () => stopHub(worker),
+        // A webhook gets up to 5 s to deliver what is queued before the hub closes.
+        stop: () => stopHub(worker, iothub.webhook === undefined ? 2000 : 7000),
       });
     });
   });
@@ -108,9 +109,9 @@ function hubStatsOf(worker: Worker): Promise<HubStats> {
   });
 }
 
-function stopHub(worker: Worker): Promise<void> {
+function stopHub(worker: Worker, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 8000);
+    const timer = setTimeout(() => void worker.terminate().then(() => resolve()), graceMs);
     worker.once('message', (msg: HubMessage) => {
       if (msg.type !== 'closed') return;
       clearTimeout(timer);
