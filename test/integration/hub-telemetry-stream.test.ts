@@ -72,12 +72,13 @@ describe('the telemetry stream on the service API', () => {
 
   it('S1 direct methods over 40/s: 429 with a 429001 body on the service API, counted by the hub', async () => {
     const calls = await Promise.all(
-      Array.from({ length: 60 }, () => api('/twins/nobody/methods', { method: 'POST', body: JSON.stringify({ methodName: 'ping', responseTimeoutInSeconds: 5 }) })),
+      Array.from({ length: 150 }, () => api('/twins/nobody/methods', { method: 'POST', body: JSON.stringify({ methodName: 'ping', responseTimeoutInSeconds: 5 }) })),
     );
     const statuses = calls.map((r) => r.status);
     const throttled = calls.filter((r) => r.status === 429);
-    expect(throttled.length).toBeGreaterThan(5);
-    expect(statuses.filter((s) => s === 404).length + throttled.length).toBe(60); // the others reach the device lookup
+    // 40 at once + 4 shaped (0.1 s queue) + 40/s refilled while the calls arrive: even spread over 2 s, some are refused.
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === 404).length + throttled.length).toBe(150); // the others reach the device lookup
     expect(await throttled[0]?.json()).toMatchObject({ errorCode: 429001 });
     expect(throttled[0]?.headers.get('iothub-errorcode')).toBe('ThrottlingException');
     const stats = (await (await api('/fleetsim/stats')).json()) as { throttling: { classes: { methods: { throttled: number } } } };

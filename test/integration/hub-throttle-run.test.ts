@@ -113,7 +113,7 @@ phases:
     expect(out.hub?.telemetryStream?.webhook?.retries).toBeGreaterThanOrEqual(2);
     expect(hook.records.length).toBe(accepted);
     expect(text).toMatch(new RegExp(`webhook ${hook.url}: delivered ${accepted.toLocaleString('en-US')}`));
-  });
+  }, 120_000);
 
   it('S1 twin updates over 50/s from a twin-update phase: 429s count as twin.throttled, not twin.failed nor errors', async () => {
     const out = await runPlan(
@@ -145,5 +145,5 @@ phases:
     expect(Object.keys(out.summary.total.errors).filter((k) => k.startsWith('twin'))).toEqual([]);
     const text = renderSummary(createRunResult({ ...out, exitCode: 0 }), createStyle(false));
     expect(text).toMatch(new RegExp(`twin +updates 200 +failed 0 +throttled ${c['twin.throttled']}`));
-  });
+  }, 120_000);
 });
