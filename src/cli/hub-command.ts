@@ -3,9 +3,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { FleetsimError } from '../core/errors.js';
-import { type ListenerOptions, startEmbeddedHub } from '../hub/embedded.js';
+import { parseDuration } from '../core/duration.js';
+import { type EmbeddedIotHub, type ListenerOptions, startEmbeddedHub } from '../hub/embedded.js';
+import type { Tier } from '../hub/iothub/hub-throttle.js';
 import { ensureHubPki } from '../hub/pki.js';
 import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE } from '../iothub/index.js';
+import { hubLines } from '../report/hub-text.js';
 import type { Terminal } from './terminal.js';
 
 export interface HubArgs {
@@ -25,6 +28,11 @@ export interface HubArgs {
   readonly dataDir: string;
   /** Where IoT Hub file uploads are written (default: a new temporary directory). */
   readonly blobDir: string | undefined;
+  readonly tier: string | undefined;
+  readonly units: number;
+  readonly shapingQueue: string;
+  readonly stream: string | undefined;
+  readonly webhook: string | undefined;
 }
 
 /** `fleetsim hub`: the embedded hub on its own, TLS by default (plain MQTT with --plain), until Ctrl-C. */
@@ -37,6 +45,7 @@ export async function hubCommand(args: HubArgs, term: Terminal): Promise<number>
     fleets: [],
     idScope: EMBEDDED_ID_SCOPE,
     ...(blobDir === undefined ? {} : { blobDir }),
+    ...hubOptions(args),
   });
   for (const l of hub.listening) term.err(`fleetsim hub listening on ${l.url}`);
   const { hostName, serviceKey } = hub.iothub;
@@ -63,6 +72,10 @@ export async function hubCommand(args: HubArgs, term: Terminal): Promise<number>
     `IoT Hub device HTTPS endpoints: ${hub.deviceUrl}/devices/{id}/messages/events, …/files; uploads go to ${hub.blobDir}`,
     `  file notifications: GET ${hub.serviceUrl}/messages/serviceBound/filenotifications?api-version=2021-04-12 (service SAS).`,
     `Service connection string: HostName=${hostName};SharedAccessKeyName=iothubowner;SharedAccessKey=${serviceKey}`,
+    args.tier === undefined ? 'Throttling: off (--tier F1|S1|S2|S3 to apply a tier\'s limits).' : `Throttling: ${args.tier} × ${args.units}; counters at GET ${hub.serviceUrl}/fleetsim/stats.`,
+    `Telemetry stream (NDJSON, service SAS): GET ${hub.serviceUrl}/fleetsim/telemetry?api-version=2021-04-12` +
+      (args.stream === undefined ? '' : `; also to ${args.stream}`) +
+      (args.webhook === undefined ? '' : `; POSTed to ${args.webhook}`),
     'Ctrl-C to stop.',
   );
   term.err(lines.join('\n'));
@@ -70,8 +83,31 @@ export async function hubCommand(args: HubArgs, term: Terminal): Promise<number>
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  const counters = hubLines(await hub.stats().catch(() => undefined), term.errStyle);
   await hub.stop();
+  if (counters.length > 0) term.err(counters.join('\n'));
   return 0;
+}
+
+const MAX_UNITS: Readonly<Record<string, number>> = { F1: 1, S1: 200, S2: 200, S3: 10 };
+
+function hubOptions(a: HubArgs): Pick<EmbeddedIotHub, 'throttle' | 'stream' | 'webhook'> {
+  const out: { throttle?: EmbeddedIotHub['throttle']; stream?: string; webhook?: string } = {};
+  if (a.tier !== undefined) {
+    const max = MAX_UNITS[a.tier] ?? 1;
+    if (!Number.isInteger(a.units) || a.units < 1 || a.units > max) {
+      throw new FleetsimError('FLEETSIM_E_USAGE', `--units: ${a.tier} takes 1 to ${max} unit${max === 1 ? '' : 's'}; found ${a.units}`);
+    }
+    const queueMs = parseDuration(a.shapingQueue);
+    if (queueMs === undefined || queueMs <= 0) throw new FleetsimError('FLEETSIM_E_USAGE', `--shaping-queue: expected a duration above 0 such as 60s; found ${JSON.stringify(a.shapingQueue)}`);
+    out.throttle = { tier: a.tier as Tier, units: a.units, queueSeconds: queueMs / 1000 };
+  }
+  if (a.stream !== undefined) out.stream = a.stream;
+  if (a.webhook !== undefined) {
+    if (!/^https?:\/\/./.test(a.webhook)) throw new FleetsimError('FLEETSIM_E_USAGE', `--webhook: expected an http:// or https:// URL; found ${JSON.stringify(a.webhook)}`);
+    out.webhook = a.webhook;
+  }
+  return out;
 }
 
 async function hubListeners(a: HubArgs): Promise<{ listeners: ListenerOptions[]; caFile: string | undefined; pkiNote: string }> {

@@ -172,9 +172,15 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .option('tls-key', { type: 'string', describe: 'your own PEM private key instead of the data directory CA-issued one' })
           .option('tls-cert', { type: 'string', describe: 'your own PEM certificate (with --tls-key)' })
           .option('blob-dir', { type: 'string', describe: 'directory IoT Hub file uploads are written to (default: a new temporary directory)' })
+          .option('tier', { type: 'string', choices: ['F1', 'S1', 'S2', 'S3'], describe: 'apply this IoT Hub tier\'s throttles and daily quota (default: none)' })
+          .option('units', { type: 'number', default: 1, describe: 'units of --tier (F1: 1; S1, S2: up to 200; S3: up to 10)' })
+          .option('shaping-queue', { type: 'string', default: '60s', describe: 'longest shaping delay before the hub throttles (with --tier)' })
+          .option('stream', { type: 'string', describe: 'write every accepted D2C message as NDJSON to this file (- for stdout)' })
+          .option('webhook', { type: 'string', describe: 'POST accepted D2C messages in JSON batches to this http(s) URL' })
           .example('$0 hub', 'TLS on 8883 and 8443; prints the CA file to trust')
           .example('$0 hub --plain --port 1884', 'and plain MQTT: fleetsim run scenario.yaml --target mqtt://127.0.0.1:1884')
-          .example('$0 hub --data-dir ./hub-data', 'keep the CA next to your project'),
+          .example('$0 hub --data-dir ./hub-data', 'keep the CA next to your project')
+          .example('$0 hub --tier S1 --units 2 --stream -', 'S1 throttling, telemetry as NDJSON on stdout'),
       (a) =>
         guard(() =>
           hubCommand(
@@ -189,6 +195,11 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
               tlsCert: a['tls-cert'],
               dataDir: resolveDataDir(a['data-dir'], process.env),
               blobDir: a['blob-dir'],
+              tier: a.tier,
+              units: a.units,
+              shapingQueue: a['shaping-queue'],
+              stream: a.stream,
+              webhook: a.webhook,
             },
             term,
           ),

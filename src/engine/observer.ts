@@ -1,6 +1,7 @@
 import { placeholders } from '../core/template.js';
 import type { Clock } from '../core/clock.js';
 import { decodeTelemetry } from '../devices/payload.js';
+import { enqueuedTimeOf } from '../iothub/index.js';
 import { DeliveryTracker } from '../metrics/delivery.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
@@ -15,7 +16,8 @@ import type { DeviceLedger } from '../worker/protocol.js';
 
 /**
  * The run observer: an independent MQTT subscriber on the target that receives the fleet's telemetry, measures
- * end-to-end latency from the send time stamped in each payload, and counts received, duplicated, reordered and (at
+ * end-to-end latency from the send time stamped in each payload (split at the hub when it stamps its enqueued time on
+ * the topic), and counts received, duplicated, reordered and (at
  * the end, against the senders' ledgers) lost messages.
  */
 export class Observer {
@@ -42,7 +44,7 @@ export class Observer {
     // A service login is its own proof: no device's client certificate (with one, mqtt.js would also switch to TLS).
     const { cert: _cert, key: _key, ...trust } = fleetSecurity;
     const security = login === undefined ? fleetSecurity : { ...trust, username: login.username, password: login.password };
-    this.subscriber = await subscribe(url, topicFilters(fleets), qos, (_topic, payload) => this.onMessage(payload), {
+    this.subscriber = await subscribe(url, topicFilters(fleets), qos, (topic, payload) => this.onMessage(topic, payload), {
       ...(login === undefined ? {} : { clientId: login.clientId }),
       security,
       onLost: (code) => {
@@ -51,7 +53,7 @@ export class Observer {
     });
   }
 
-  private onMessage(payload: Buffer): void {
+  private onMessage(topic: string, payload: Buffer): void {
     const now = this.clock.now();
     const msg = decodeTelemetry(payload);
     if (msg === undefined || typeof msg.deviceId !== 'string' || typeof msg.seq !== 'number' || typeof msg.ts !== 'number') {
@@ -61,6 +63,12 @@ export class Observer {
     const r = this.tracker.receive(msg.deviceId, msg.seq);
     if (r === 'duplicate') return;
     this.recorder.observe('telemetry.e2e', (now - msg.ts) * 1000);
+    // The embedded hub stamps its acceptance time on the topic (src/iothub/enqueued.ts): e2e splits at the hub. Same
+    // host clock in every thread (timeOrigin + monotonic); a negative part (clocks a hair apart) is recorded as 0.
+    const enqueued = enqueuedTimeOf(topic);
+    if (enqueued === undefined) return;
+    this.recorder.observe('telemetry.device_to_hub', Math.max(0, enqueued - msg.ts) * 1000);
+    this.recorder.observe('telemetry.hub_to_consumer', Math.max(0, now - enqueued) * 1000);
   }
 
   /** e2e histogram of the interval, plus delivery counters so far (as increments). */

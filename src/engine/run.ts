@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { type Clock, systemClock } from '../core/clock.js';
 import { FleetsimError, failureCode } from '../core/errors.js';
 import type { LiveView } from '../metrics/accumulator.js';
+import type { HubStats } from '../metrics/hub-report.js';
 import type { RunData } from '../metrics/run-data.js';
 import { type RunSummary, summarize } from '../metrics/summary.js';
 import { type ThresholdResult, evaluateThresholds } from '../metrics/thresholds.js';
@@ -46,6 +47,8 @@ export interface RunOutcome {
   readonly data: RunData;
   readonly summary: RunSummary;
   readonly thresholds: ThresholdResult[];
+  /** The embedded hub's throttling and telemetry-stream counters (undefined for an external target). */
+  readonly hub: HubStats | undefined;
 }
 
 const TICK_MS = 1000;
@@ -144,6 +147,7 @@ export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Prom
       });
     }
 
+    const hub = await hubStatsOf(target, emit);
     const data = collector.acc.data();
     const summary = summarize(data, { saturationMs: plan.report.saturationMs });
     return {
@@ -158,6 +162,7 @@ export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Prom
       data,
       summary,
       thresholds: evaluateThresholds(plan.thresholds, summary),
+      hub,
     };
   } finally {
     if (ticker !== undefined) clearInterval(ticker);
@@ -181,6 +186,17 @@ async function startObserver(target: Target, plan: RunPlan): Promise<ObserverThr
           : 'check the URL, credentials and TLS settings of the target.',
       cause: err,
     });
+  }
+}
+
+/** The embedded hub's counters at the end of the run; a hub that cannot answer costs a warning, not the run. */
+async function hubStatsOf(target: Target, emit: (e: EngineEvent) => void): Promise<HubStats | undefined> {
+  if (target.stats === undefined) return undefined;
+  try {
+    return await target.stats();
+  } catch (err) {
+    emit({ type: 'warn', message: `the embedded hub did not report its counters: ${err instanceof Error ? err.message : String(err)}` });
+    return undefined;
   }
 }
 

@@ -102,6 +102,11 @@ export class ServiceCalls {
     const micros = (this.now() - started) * 1000;
     const method = phase.kind === 'invoke-method';
     this.recorder.count(method ? 'method.calls' : 'twin.updates');
+    if (failure !== undefined && THROTTLED.has(failure)) {
+      // The hub's tier throttling (429001/429002) or daily quota (403002): counted apart from failures and errors.
+      this.recorder.count(method ? 'method.throttled' : 'twin.throttled');
+      return;
+    }
     if (failure !== undefined) {
       this.recorder.count(method ? 'method.failed' : 'twin.failed');
       this.recorder.error(method ? 'method' : 'twin', failure);
@@ -121,6 +126,9 @@ export class ServiceCalls {
     await Promise.race([Promise.allSettled([...this.inflight]), new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
   }
 }
+
+/** IoT Hub error codes of throttling: ThrottlingException, ThrottleBacklogLimitExceeded, IotHubQuotaExceeded. */
+const THROTTLED: ReadonlySet<string> = new Set(['429001', '429002', '403002']);
 
 /** The phase's devices: each selected with probability `fraction` by its own seeded draw, called in draw order. */
 function selectDevices(plan: RunPlan, phase: ServicePhase): string[] {

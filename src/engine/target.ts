@@ -5,6 +5,7 @@ import { ensureHubPki } from '../hub/pki.js';
 import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE, createSasToken, parseServiceConnectionString } from '../iothub/index.js';
 import type { FleetPlan, RunPlan } from '../scenario/plan.js';
 import type { FleetCredentials } from './fleet-certs.js';
+import type { HubStats } from '../hub/hub-stats.js';
 import type { ServiceAccess } from './service-calls.js';
 
 /** How the run observer logs in when the target needs more than a plain MQTT connection (IoT Hub's service side). */
@@ -25,6 +26,8 @@ export interface Target {
   readonly tls: { readonly url: string; readonly caFile: string } | undefined;
   /** For the embedded hub: its IoT Hub device HTTPS endpoints (https telemetry, C2D polling, file upload). */
   readonly deviceUrl: string | undefined;
+  /** For the embedded hub: its throttling and telemetry-stream counters. */
+  readonly stats: (() => Promise<HubStats>) | undefined;
   stop(): Promise<void>;
 }
 
@@ -56,7 +59,7 @@ export function fleetUsesTls(f: FleetPlan, allTls: boolean): boolean {
 export async function startTarget(plan: RunPlan, options: TargetOptions = {}): Promise<Target> {
   if (plan.target.kind === 'url') {
     const observerLogin = options.hubService === undefined ? undefined : serviceLogin(options.hubService, plan);
-    return { url: plan.target.url, embedded: false, observerLogin, service: undefined, tls: undefined, deviceUrl: undefined, stop: async () => {} };
+    return { url: plan.target.url, embedded: false, observerLogin, service: undefined, tls: undefined, deviceUrl: undefined, stats: undefined, stop: async () => {} };
   }
   const serviceKey = randomBytes(32).toString('base64');
   const fleets = plan.fleets.flatMap((f): EmbeddedFleet[] => {
@@ -84,7 +87,16 @@ export async function startTarget(plan: RunPlan, options: TargetOptions = {}): P
     caFile = pki.caFile;
     listeners.push({ scheme: 'mqtts', host: '127.0.0.1', port: 0, tls: pki.server });
   }
-  const hub = await startEmbeddedHub(listeners, { hostName: EMBEDDED_HUB_HOST, serviceKey, fleets, idScope: EMBEDDED_ID_SCOPE });
+  const { throttle, stream, webhook } = plan.hub;
+  const hub = await startEmbeddedHub(listeners, {
+    hostName: EMBEDDED_HUB_HOST,
+    serviceKey,
+    fleets,
+    idScope: EMBEDDED_ID_SCOPE,
+    ...(throttle === null ? {} : { throttle }),
+    ...(stream === null ? {} : { stream }),
+    ...(webhook === null ? {} : { webhook }),
+  });
   // A service token for the run's length and a day more: the observer never reconnects mid-run.
   const expiry = Math.floor(Date.now() / 1000 + plan.totalDurationMs / 1000 + 86_400);
   const password = createSasToken({ resourceUri: EMBEDDED_HUB_HOST, keyBase64: serviceKey, expiry, policyName: 'iothubowner' });
@@ -92,7 +104,7 @@ export async function startTarget(plan: RunPlan, options: TargetOptions = {}): P
   const service = { url: hub.serviceUrl, hostName: EMBEDDED_HUB_HOST, serviceKey };
   const mqtts = hub.listening.find((l) => l.scheme === 'mqtts');
   const tls = mqtts === undefined || caFile === undefined ? undefined : { url: mqtts.url, caFile };
-  return { url: hub.url, embedded: true, observerLogin, service, tls, deviceUrl: hub.deviceUrl, stop: () => hub.stop() };
+  return { url: hub.url, embedded: true, observerLogin, service, tls, deviceUrl: hub.deviceUrl, stats: () => hub.stats(), stop: () => hub.stop() };
 }
 
 function serviceLogin(connectionString: string, plan: RunPlan): ObserverLogin {

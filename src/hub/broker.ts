@@ -50,6 +50,8 @@ export interface BrokerClient {
   publish(topic: string, payload: Buffer | string, qos: 0 | 1): Promise<void>;
   /** Drop the connection (no DISCONNECT to send in MQTT 3.1.1: the socket closes). */
   close(): void;
+  /** True once the connection is closed (a hook that answers later checks it before acting). */
+  readonly closed: boolean;
 }
 
 /** What the hub does with a client's PUBLISH. */
@@ -59,16 +61,22 @@ export type PublishDecision =
   /** The hub handled it (a twin request, a method response): acknowledge it, route it nowhere. */
   | 'consume'
   /** Not allowed: close the connection (IoT Hub's answer to a forbidden topic, QoS 2 or an oversize message). */
-  | 'refuse';
+  | 'refuse'
+  /** Route it under another topic name (the hub appends the system properties it stamps, e.g. its enqueued time). */
+  | { readonly forwardAs: string };
 
 /**
  * Hooks of a hub that speaks a protocol over MQTT (the IoT Hub gateway). Each is optional; without hooks the broker is
  * a plain MQTT broker.
  */
 export interface BrokerHooks {
-  /** 0 to accept the CONNECT, else the CONNACK return code. */
-  authenticate?(client: BrokerClient, username: string | undefined, password: Buffer | undefined): number;
-  authorizePublish?(client: BrokerClient, topic: string, payload: Buffer, qos: number, retain: boolean): PublishDecision;
+  /**
+   * 0 to accept the CONNECT, else the CONNACK return code. A promise delays the CONNACK (connection shaping); the
+   * client may close meanwhile.
+   */
+  authenticate?(client: BrokerClient, username: string | undefined, password: Buffer | undefined): number | Promise<number>;
+  /** A promise delays the PUBACK and the routing (D2C shaping); aedes reads no more of that socket meanwhile. */
+  authorizePublish?(client: BrokerClient, topic: string, payload: Buffer, qos: number, retain: boolean): PublishDecision | Promise<PublishDecision>;
   /** The QoS to grant, or null to refuse the filter (SUBACK 0x80). */
   authorizeSubscribe?(client: BrokerClient, filter: string, qos: number): number | null;
   /** Whether a routed message may reach this client. */
@@ -152,6 +160,9 @@ function wrap(client: AedesClient): BrokerClient {
       return tail;
     },
     close: () => client.close(),
+    get closed() {
+      return client.closed;
+    },
   };
   wrappers.set(client, w);
   return w;
@@ -164,9 +175,13 @@ function aedesOptions(options: BrokerOptions): AedesOptions {
   const refuse = (code: number) => Object.assign(new Error('refused'), { returnCode: code });
   if (auth !== undefined || hooks?.authenticate !== undefined) {
     out.authenticate = (client, username, password, done) => {
+      const answer = (code: number): void => {
+        if (code === 0) done(null, true);
+        else done(refuse(code) as Parameters<typeof done>[0], false);
+      };
       const code = hooks?.authenticate !== undefined ? hooks.authenticate(wrap(client), username, password) : (auth as Authenticate)(client.id, username, password);
-      if (code === 0) done(null, true);
-      else done(refuse(code) as Parameters<typeof done>[0], false);
+      if (typeof code === 'number') answer(code);
+      else code.then(answer, () => answer(3));
     };
   }
   if (hooks === undefined) return out;
@@ -174,11 +189,16 @@ function aedesOptions(options: BrokerOptions): AedesOptions {
     const decide = hooks.authorizePublish;
     out.authorizePublish = (client, packet, done) => {
       if (client === null) return done(null); // an old will, no client to judge
+      const apply = (decision: PublishDecision): void => {
+        if (decision === 'refuse') return done(new Error(`publish to ${packet.topic} refused`));
+        // aedes has no "acknowledge but do not route": a consumed packet goes to a topic nobody can subscribe to.
+        if (decision === 'consume') packet.topic = CONSUMED_TOPIC;
+        else if (typeof decision === 'object') packet.topic = decision.forwardAs;
+        done(null);
+      };
       const decision = decide(wrap(client), packet.topic, packet.payload as Buffer, packet.qos, packet.retain);
-      if (decision === 'refuse') return done(new Error(`publish to ${packet.topic} refused`));
-      // aedes has no "acknowledge but do not route": a consumed packet goes to a topic nobody can subscribe to.
-      if (decision === 'consume') packet.topic = CONSUMED_TOPIC;
-      done(null);
+      if (decision instanceof Promise) decision.then(apply, (err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
+      else apply(decision);
     };
   }
   const forward = hooks.authorizeForward;

@@ -4,6 +4,8 @@ import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE } from '../iothub/index.js';
 import { FleetsimError } from '../core/errors.js';
 import { workerFile } from '../core/worker-file.js';
 import type { ListenerOptions, Listening } from './broker.js';
+import type { HubStats } from './hub-stats.js';
+import type { Tier } from './iothub/hub-throttle.js';
 
 export type { ListenerOptions, Listening } from './broker.js';
 
@@ -22,6 +24,9 @@ export interface EmbeddedHub {
   readonly deviceUrl: string;
   /** Directory of the local blob store that file uploads are written to. */
   readonly blobDir: string;
+  /** Throttling and telemetry-stream counters so far. */
+  stats(): Promise<HubStats>;
+  /** Stops the hub; the telemetry stream is flushed first (webhook: bounded by its retries, at most 5 s). */
   stop(): Promise<void>;
 }
 
@@ -37,6 +42,12 @@ export interface EmbeddedIotHub {
   readonly servicePort?: number;
   /** Directory file uploads are written to (absent: a new temporary directory). */
   readonly blobDir?: string;
+  /** IoT Hub tier throttling; absent: off. */
+  readonly throttle?: { readonly tier: Tier; readonly units?: number; readonly queueSeconds?: number } | undefined;
+  /** Telemetry stream as NDJSON to this file (`-`: stdout). */
+  readonly stream?: string | undefined;
+  /** Telemetry stream POSTed in batches to this URL. */
+  readonly webhook?: string | undefined;
 }
 
 /** An IoT Hub fleet the embedded hub registers (register-fleets.ts). */
@@ -57,7 +68,8 @@ export interface EmbeddedFleet {
 type HubMessage =
   | { type: 'listening'; listening: Listening[]; serviceUrl: string; blobDir: string }
   | { type: 'error'; code: string; message: string }
-  | { type: 'closed' };
+  | { type: 'closed' }
+  | { type: 'stats'; stats: HubStats };
 
 const DEFAULT_LISTENERS: readonly ListenerOptions[] = [{ scheme: 'mqtt', host: '127.0.0.1', port: 0 }];
 
@@ -87,14 +99,39 @@ export function startEmbeddedHub(
       }
       if (msg.type !== 'listening') return;
       const identity = { hostName: iothub.hostName, serviceKey: iothub.serviceKey };
-      resolve({ url: (msg.listening[0] as Listening).url, listening: msg.listening, iothub: identity, serviceUrl: msg.serviceUrl, deviceUrl: msg.serviceUrl, blobDir: msg.blobDir, stop: () => stopHub(worker) });
+      resolve({
+        url: (msg.listening[0] as Listening).url,
+        listening: msg.listening,
+        iothub: identity,
+        serviceUrl: msg.serviceUrl,
+        deviceUrl: msg.serviceUrl,
+        blobDir: msg.blobDir,
+        stats: () => hubStatsOf(worker),
+        // A webhook gets up to 5 s to deliver what is queued before the hub closes.
+        stop: () => stopHub(worker, iothub.webhook === undefined ? 2000 : 7000),
+      });
     });
   });
 }
 
-function stopHub(worker: Worker): Promise<void> {
+function hubStatsOf(worker: Worker): Promise<HubStats> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (msg: HubMessage): void => {
+      if (msg.type !== 'stats') return;
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+      resolve(msg.stats);
+    };
+    const onExit = (): void => reject(new FleetsimError('FLEETSIM_E_TARGET', 'the embedded hub stopped before reporting its counters'));
+    worker.on('message', onMessage);
+    worker.once('exit', onExit);
+    worker.postMessage({ type: 'stats' });
+  });
+}
+
+function stopHub(worker: Worker, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);
+    const timer = setTimeout(() => void worker.terminate().then(() => resolve()), graceMs);
     worker.once('message', (msg: HubMessage) => {
       if (msg.type !== 'closed') return;
       clearTimeout(timer);

@@ -10,21 +10,31 @@ import { createDeviceHttp, fileNotificationRoutes } from './device-http/index.js
 import { DpsGateway, assignToHub, endpointOfUsername, routeHooks } from './dps/index.js';
 import { embeddedHooks } from './embedded-hooks.js';
 import type { EmbeddedIotHub } from './embedded.js';
+import { hubStats } from './hub-stats.js';
 import { IotHubGateway } from './iothub-gateway.js';
 import { registerFleets } from './register-fleets.js';
+import { TelemetryFeed } from './telemetry/feed.js';
 import { createServiceApi } from './service-api/index.js';
 
 /**
  * Worker-thread entry of the embedded hub: the broker runs off the main thread so the collector never stalls it. It is
  * an IoT Hub gateway (devices registered from the run's IoT Hub fleets) and a plain MQTT broker on the same listeners.
  */
-type HubCommand = { type: 'close' };
+type HubCommand = { type: 'close' } | { type: 'stats' };
 
 const port = parentPort;
 if (port === null) throw new Error('hub-thread must run in a worker thread');
 const { listeners, iothub } = workerData as { listeners: ListenerOptions[]; iothub: EmbeddedIotHub };
 
-const gateway = new IotHubGateway({ hostName: iothub.hostName, serviceKey: iothub.serviceKey, clock: systemClock, timers: { setTimeout, clearTimeout } });
+const feed = new TelemetryFeed({ stream: iothub.stream, webhook: iothub.webhook });
+const gateway = new IotHubGateway({
+  hostName: iothub.hostName,
+  serviceKey: iothub.serviceKey,
+  clock: systemClock,
+  timers: { setTimeout, clearTimeout },
+  ...(iothub.throttle === undefined ? {} : { throttle: iothub.throttle }),
+  onTelemetry: (m) => feed.accept(m),
+});
 const dps = new DpsGateway({ idScope: iothub.idScope, assignedHub: iothub.hostName, clock: systemClock, assign: assignToHub(gateway), retryAfterS: 1 });
 registerFleets(gateway, dps, iothub.fleets);
 
@@ -45,12 +55,19 @@ function startHttpApi(broker: Broker): Promise<{ server: Server; url: string }> 
     blobDir,
     blobKey: randomBytes(32).toString('base64'),
     blobHost: () => host,
-    publish: (topic, body) => void broker.publish(topic, body, 1).catch(() => undefined),
+    publish: (topic, body) => {
+      const stamped = gateway.ingestTelemetry(topic, body);
+      if (stamped !== undefined) void broker.publish(stamped, body, 1).catch(() => undefined);
+    },
+    // IoT Hub's D2C throttle and daily quota apply to HTTPS telemetry as to MQTT (a 429 here rather than a closed
+    // connection); C2D over HTTPS and file uploads have throttles of their own that fleetsim does not model yet.
+    admit: (op, deviceId, bytes) => (op === 'd2c' ? gateway.admitService('d2c', deviceId, bytes) : Promise.resolve()),
   });
   const service = createServiceApi(gateway, {
     hostName: iothub.hostName,
     serviceKey: iothub.serviceKey,
     clock: systemClock,
+    telemetry: feed,
     extraRoutes: (router) => fileNotificationRoutes(router, device.uploads),
   });
   const server = createServer((req, res) => {
@@ -84,10 +101,16 @@ start().then(
   ([broker, api]) => {
     port.postMessage({ type: 'listening', listening: broker.listening, serviceUrl: api.url, blobDir });
     port.on('message', (cmd: HubCommand) => {
+      if (cmd.type === 'stats') port.postMessage({ type: 'stats', stats: hubStats(gateway, feed) });
       if (cmd.type === 'close') {
-        api.server.closeAllConnections();
-        api.server.close();
-        void broker.close().then(() => port.postMessage({ type: 'closed' }));
+        void feed
+          .close()
+          .then(() => {
+            api.server.closeAllConnections();
+            api.server.close();
+            return broker.close();
+          })
+          .then(() => port.postMessage({ type: 'closed' }));
       }
     });
   },

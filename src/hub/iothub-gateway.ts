@@ -7,11 +7,20 @@
  *
  * A fleetsim extension, not in IoT Hub: a *service* client (client id starting with `$service`, password a service
  * SAS signed with the hub's owner key over the host name) may subscribe to `devices/+/messages/events/#` to consume
- * the telemetry stream, as the run observer does.
+ * the telemetry stream, as the run observer does. Each message reaches it with the system properties the hub stamps on
+ * acceptance (enqueued time, connection device id, auth method, generation id) appended to its topic's property bag
+ * (src/iothub/enqueued.ts).
+ *
+ * Throttling (off without a tier; src/hub/iothub/hub-throttle.ts, reference §5.3): a CONNECT over the connection rate
+ * waits for its CONNACK, then is refused with CONNACK 3; a D2C message over the rate waits for its PUBACK, then the
+ * connection is closed; twin requests over their rates wait, then get `$iothub/twin/res/429/` with a 429001 body; when
+ * the daily quota is spent every device connection is dropped and CONNECTs get CONNACK 3.
  */
 import type { Clock } from '../core/clock.js';
 import {
   type DeviceTopic,
+  type MessageProperties,
+  authMethodOf,
   allowedSubscription,
   c2dTopic,
   deviceResource,
@@ -20,6 +29,8 @@ import {
   methodRequestTopic,
   parseDeviceTopic,
   parseHubUsername,
+  stampProperties,
+  stampTelemetryTopic,
   topicBelongsTo,
   twinResponseTopic,
   verifySasToken,
@@ -28,7 +39,8 @@ import type { BrokerClient, BrokerHooks, PublishDecision } from './broker.js';
 import { C2dQueues, type C2dSend } from './iothub/c2d-queue.js';
 import { CaStore } from './iothub/certificates.js';
 import { ConnectionTable } from './iothub/connections.js';
-import { isIotHubError } from './iothub/errors.js';
+import { IotHubErrorCode, isIotHubError } from './iothub/errors.js';
+import { HubThrottle, type ThrottleClass, type ThrottleDecision, type Tier, after, throttledError } from './iothub/hub-throttle.js';
 import { MethodCalls, type MethodInvokeOptions, type MethodResult } from './iothub/methods.js';
 import { DeviceRegistry } from './iothub/registry.js';
 import type { Timers } from './iothub/timers.js';
@@ -44,10 +56,25 @@ export interface IotHubGatewayOptions {
   readonly timers: Timers;
   /** Device-to-cloud message limit (IoT Hub: 256 KB). */
   readonly maxMessageBytes?: number;
+  /** IoT Hub tier throttling (reference §5); absent: off. */
+  readonly throttle?: { readonly tier: Tier; readonly units?: number; readonly queueSeconds?: number };
+  /** Every D2C message the hub accepts, as consumers get it (for the NDJSON stream and webhooks). */
+  readonly onTelemetry?: (m: AcceptedTelemetry) => void;
+}
+
+/** A device-to-cloud message the hub accepted, with the system properties it stamped. */
+export interface AcceptedTelemetry {
+  readonly deviceId: string;
+  readonly enqueuedTimeMs: number;
+  /** The device's properties (system and application) from its topic. */
+  readonly properties: MessageProperties;
+  /** What the hub stamped, by wire name (iothub-enqueuedtime, iothub-connection-device-id, …). */
+  readonly stamped: ReadonlyArray<readonly [string, string]>;
+  readonly body: Buffer;
 }
 
 /** CONNACK return codes as IoT Hub uses them (reference §1.7). */
-const CONNACK = { ok: 0, identifierRejected: 2, notAuthorized: 5 } as const;
+const CONNACK = { ok: 0, identifierRejected: 2, serverUnavailable: 3, notAuthorized: 5 } as const;
 const SERVICE_PREFIX = '$service';
 const TELEMETRY_FILTER = 'devices/+/messages/events/#';
 
@@ -77,6 +104,8 @@ export class IotHubGateway {
   readonly connections: ConnectionTable;
   /** Trusted CAs of X.509 certificateAuthority devices. */
   readonly certificates: CaStore;
+  /** The throttle decision every gateway (MQTT here, HTTPS device endpoints) asks: `throttle.admit(class, id, bytes)`. */
+  readonly throttle: HubThrottle;
   readonly stats: GatewayStats = { refusedConnects: {}, refusedPublishes: {}, refusedSubscriptions: 0, telemetry: 0 };
   private readonly sessions = new Map<string, Session>();
   private readonly byClient = new WeakMap<BrokerClient, Session | 'service'>();
@@ -85,6 +114,14 @@ export class IotHubGateway {
 
   constructor(private readonly o: IotHubGatewayOptions) {
     const { clock, timers } = o;
+    this.throttle = new HubThrottle({
+      clock,
+      tier: o.throttle?.tier,
+      units: o.throttle?.units,
+      queueSeconds: o.throttle?.queueSeconds,
+      // After the current publish is answered: the hub drops every device connection (reference §5.3).
+      onQuotaExhausted: () => void timers.setTimeout(() => this.dropAll(), 0),
+    });
     this.registry = new DeviceRegistry({ clock });
     this.certificates = new CaStore(() => clock.now());
     this.twins = new TwinStore({ clock, identities: this.registry });
@@ -132,6 +169,17 @@ export class IotHubGateway {
     this.deliverC2d(deviceId);
   }
 
+  /**
+   * Service side: admit an operation of a throttle class (resolves at once, or after the shaping delay), or throw the
+   * IotHubError IoT Hub answers with (429001 ThrottlingException, 403002 IotHubQuotaExceeded).
+   */
+  async admitService(cls: ThrottleClass, deviceId: string | undefined, bytes: number): Promise<void> {
+    const d = this.throttle.admit(cls, deviceId, bytes);
+    if (d.outcome === 'ok') return;
+    if (d.outcome === 'delay') return new Promise((resolve) => void this.o.timers.setTimeout(resolve, d.ms));
+    throw throttledError(d.errorCode, cls);
+  }
+
   hooks(): BrokerHooks {
     return {
       authenticate: (client, username, password) => this.authenticate(client, username, password),
@@ -148,7 +196,7 @@ export class IotHubGateway {
     return code;
   }
 
-  private authenticate(client: BrokerClient, username: string | undefined, password: Buffer | undefined): number {
+  private authenticate(client: BrokerClient, username: string | undefined, password: Buffer | undefined): number | Promise<number> {
     const token = password?.toString('utf8');
     const nowS = Math.floor(this.o.clock.now() / 1000);
     if (client.id.startsWith(SERVICE_PREFIX)) {
@@ -180,9 +228,18 @@ export class IotHubGateway {
       const refusal = checkX509(auth, user.deviceId, client.peerCertificates(), () => this.certificates.anchors(), this.o.clock.now());
       if (refusal !== undefined) return this.refuseConnect(refusal, CONNACK.notAuthorized);
     }
+    const admit = this.throttle.admitConnection();
+    // Throttled or over quota: CONNACK 3 "server unavailable", which SDKs retry (reference §1.7); counted by the throttle.
+    if (admit.outcome === 'throttled') return CONNACK.serverUnavailable;
+    if (admit.outcome === 'ok') return this.accept(client, user.deviceId, sasExpiryMs);
+    return after(this.o.timers, admit.ms, () => (client.closed ? CONNACK.serverUnavailable : this.accept(client, user.deviceId, sasExpiryMs)));
+  }
+
+  /** sasExpiryMs: undefined for X.509 devices. */
+  private accept(client: BrokerClient, deviceId: string, sasExpiryMs: number | undefined): number {
     const session: Session = {
       client,
-      deviceId: user.deviceId,
+      deviceId,
       connectionId: `c${++this.nextConnection}`,
       methodsSubscribed: false,
       c2dSubscribed: false,
@@ -190,12 +247,12 @@ export class IotHubGateway {
     };
     // One connection per device: the previous one is closed (400027 ConnectionForcefullyClosedOnNewConnection).
     const { replaced } = this.connections.connect(
-      user.deviceId,
+      deviceId,
       session.connectionId,
       sasExpiryMs === undefined ? { authType: 'x509' } : { authType: 'sas', sasExpiryMs },
     );
-    if (replaced !== undefined) this.sessions.get(user.deviceId)?.client.close();
-    this.sessions.set(user.deviceId, session);
+    if (replaced !== undefined) this.sessions.get(deviceId)?.client.close();
+    this.sessions.set(deviceId, session);
     this.byClient.set(client, session);
     return CONNACK.ok;
   }
@@ -221,7 +278,7 @@ export class IotHubGateway {
     return null;
   }
 
-  private authorizePublish(client: BrokerClient, topic: string, payload: Buffer, qos: number): PublishDecision {
+  private authorizePublish(client: BrokerClient, topic: string, payload: Buffer, qos: number): PublishDecision | Promise<PublishDecision> {
     const who = this.byClient.get(client);
     if (who === undefined || who === 'service') return this.refusePublish('not-a-device');
     if (qos > 1) return this.refusePublish('qos2');
@@ -230,7 +287,7 @@ export class IotHubGateway {
     const parsed = parseDeviceTopic(topic);
     if (parsed === undefined) return this.refusePublish('unknown-topic');
     this.connections.activity(who.deviceId, who.connectionId);
-    return this.handle(who, parsed, payload);
+    return this.handle(who, parsed, topic, payload);
   }
 
   private refusePublish(reason: string): 'refuse' {
@@ -238,20 +295,33 @@ export class IotHubGateway {
     return 'refuse';
   }
 
-  private handle(s: Session, t: DeviceTopic, payload: Buffer): PublishDecision {
+  private handle(s: Session, t: DeviceTopic, topic: string, payload: Buffer): PublishDecision | Promise<PublishDecision> {
     switch (t.kind) {
-      case 'telemetry':
-        this.stats.telemetry++;
-        return 'forward';
-      case 'twin-get':
-        void s.client.publish(twinResponseTopic(200, t.rid), JSON.stringify(this.twins.deviceView(s.deviceId)), 0);
+      case 'telemetry': {
+        // Metered size: body + properties (reference §2.1), approximated by the topic's length.
+        const metered = payload.length + topic.length;
+        const d = this.throttle.admit('d2c', s.deviceId, metered);
+        if (d.outcome === 'throttled') return this.dropThrottled(d.errorCode);
+        if (d.outcome === 'delay') {
+          return after(this.o.timers, d.ms, () => {
+            if (!s.client.closed) return this.acceptTelemetry(s, t.properties, topic, payload);
+            this.throttle.shapedDiscarded(metered); // its connection closed while it waited: never acknowledged nor routed
+            return 'refuse';
+          });
+        }
+        return this.acceptTelemetry(s, t.properties, topic, payload);
+      }
+      case 'twin-get': {
+        const view = JSON.stringify(this.twins.deviceView(s.deviceId));
+        this.admitTwin(s, 'twinReads', t.rid, view.length, () => void s.client.publish(twinResponseTopic(200, t.rid), view, 0));
         return 'consume';
+      }
       case 'twin-patch-reported':
-        this.twinResponse(s, t.rid, () => {
+        this.admitTwin(s, 'twinUpdates', t.rid, payload.length, () => this.twinResponse(s, t.rid, () => {
           const text = payload.toString('utf8');
           const version = this.twins.patchReported(s.deviceId, text.trim() === '' ? {} : JSON.parse(text), t.version);
           return { status: 204, version };
-        });
+        }));
         return 'consume';
       case 'method-response': {
         const text = payload.toString('utf8');
@@ -266,6 +336,60 @@ export class IotHubGateway {
       }
       default:
         return this.refusePublish('dps-topic-on-hub');
+    }
+  }
+
+  /** Stamp and route an accepted D2C message (its enqueued time is now: after any shaping delay). */
+  private acceptTelemetry(s: Session, properties: MessageProperties, topic: string, payload: Buffer): PublishDecision {
+    return { forwardAs: this.stampTelemetry(s.deviceId, properties, topic, payload) };
+  }
+
+  /**
+   * A D2C message that arrived by HTTPS (already authorised and admitted by the device endpoints): stamped and fed to
+   * the telemetry stream like an MQTT one; returns the topic to publish it on to service subscribers.
+   */
+  ingestTelemetry(topic: string, payload: Buffer): string | undefined {
+    const t = parseDeviceTopic(topic);
+    const deviceId = topic.split('/')[1];
+    if (t?.kind !== 'telemetry' || deviceId === undefined) return undefined;
+    return this.stampTelemetry(decodeURIComponent(deviceId), t.properties, topic, payload);
+  }
+
+  private stampTelemetry(deviceId: string, properties: MessageProperties, topic: string, payload: Buffer): string {
+    this.stats.telemetry++;
+    const device = this.registry.lookup(deviceId);
+    const stamp = {
+      enqueuedTimeMs: this.o.clock.now(),
+      deviceId,
+      authMethod: authMethodOf(device?.authentication.type ?? 'sas'),
+      generationId: device?.generationId ?? '',
+    };
+    this.o.onTelemetry?.({ deviceId, enqueuedTimeMs: stamp.enqueuedTimeMs, properties, stamped: stampProperties(stamp), body: payload });
+    return stampTelemetryTopic(topic, stamp);
+  }
+
+  /** Over MQTT a throttled or over-quota publish closes the connection (reference §5.3); counted as a throttle drop. */
+  private dropThrottled(errorCode: number): 'refuse' {
+    this.throttle.connectionDropped(errorCode === IotHubErrorCode.IotHubQuotaExceeded ? 'quota' : 'throttle');
+    return 'refuse';
+  }
+
+  /** Daily quota spent: every device connection is dropped (reference §5.3). */
+  private dropAll(): void {
+    for (const s of [...this.sessions.values()]) {
+      this.throttle.connectionDropped('quota');
+      s.client.close();
+    }
+  }
+
+  /** A twin request through its throttle: run it now, after the shaping delay, or answer 429/403 with an error body. */
+  private admitTwin(s: Session, cls: 'twinReads' | 'twinUpdates', rid: string, bytes: number, run: () => void): void {
+    const d: ThrottleDecision = this.throttle.admit(cls, s.deviceId, bytes);
+    if (d.outcome === 'ok') run();
+    else if (d.outcome === 'delay') this.o.timers.setTimeout(() => !s.client.closed && run(), d.ms);
+    else {
+      const err = throttledError(d.errorCode, cls);
+      void s.client.publish(twinResponseTopic(err.status, rid), errorBody(err.errorCode, err.message), 0);
     }
   }
 
@@ -335,3 +459,4 @@ export class IotHubGateway {
     for (const key of [...this.c2dInFlight.keys()]) if (key.startsWith(`${who.connectionId} `)) this.c2dInFlight.delete(key);
   }
 }
+

@@ -10,4 +10,5 @@ export * from './username.js';
 export * from './properties.js';
 export * from './topics.js';
 export * from './errors.js';
+export * from './enqueued.js';
 export { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE, fleetDeviceKey, seededGroupKey } from './fleet-keys.js';

@@ -30,6 +30,17 @@ export const METRICS = {
     unit: 'µs',
     formula: 'observer receive time − send time stamped in the payload (same host clock)',
   },
+  'telemetry.device_to_hub': {
+    type: 'trend',
+    unit: 'µs',
+    formula:
+      "hub's iothub-enqueuedtime − send time stamped in the payload (embedded hub, same host clock; 0 when clocks disagree by more): includes shaping delays",
+  },
+  'telemetry.hub_to_consumer': {
+    type: 'trend',
+    unit: 'µs',
+    formula: "observer receive time − the hub's iothub-enqueuedtime (embedded hub; 0 when clocks disagree by more)",
+  },
   'telemetry.buffer_age': {
     type: 'trend',
     unit: 'µs',
@@ -97,8 +108,18 @@ export const METRICS = {
     unit: 'events',
     formula: 'calls without a device answer (offline 404103, timeout 504101, …; by code in errors); a device status ≥ 300 still counts as answered',
   },
+  'method.throttled': {
+    type: 'counter',
+    unit: 'events',
+    formula: 'calls the hub refused for its tier throttling or daily quota (429001, 429002, 403002; hub: tier); not in method.failed',
+  },
   'twin.updates': { type: 'counter', unit: 'events', formula: 'desired-property patches made by twin-update phases' },
-  'twin.failed': { type: 'counter', unit: 'events', formula: 'twin patches the hub refused (by code in errors)' },
+  'twin.failed': { type: 'counter', unit: 'events', formula: 'twin patches the hub refused (by code in errors), throttling apart' },
+  'twin.throttled': {
+    type: 'counter',
+    unit: 'events',
+    formula: 'twin patches the hub refused for its tier throttling or daily quota (429001, 429002, 403002; hub: tier); not in twin.failed',
+  },
   'upload.ok': { type: 'counter', unit: 'events', formula: 'file uploads whose four steps all succeeded (file-upload phases)' },
   'upload.failed': { type: 'counter', unit: 'events', formula: 'file uploads that failed at any step (by code in errors, e.g. HUB_403006)' },
   'upload.skipped': { type: 'counter', unit: 'events', formula: 'uploads due while their device was not connected (not attempted)' },

@@ -5,6 +5,7 @@
  */
 import { FleetsimError } from '../core/errors.js';
 import type { RunPlan, TargetPlan, ThresholdPlan } from '../scenario/plan.js';
+import type { HubStats } from './hub-report.js';
 import { addHistogram, decodeHistogram, encodeHistogram, type Histogram } from './hdr.js';
 import { addCounts, type GaugeStats, type PhaseData, type PhaseRecord, type RunData } from './run-data.js';
 import { summarize, type RunSummary } from './summary.js';
@@ -41,6 +42,8 @@ export interface RunResult {
   readonly data: RunRecord;
   /** Encoded (compressed base64) histograms: phase name → trend name → encoding. */
   readonly histograms: Record<string, Record<string, string>>;
+  /** The embedded hub's throttling and telemetry-stream counters (absent for external targets and merged results). */
+  readonly hub?: HubStats;
 }
 
 export interface RunResultInput {
@@ -58,6 +61,7 @@ export interface RunResultInput {
   readonly workers: number;
   /** Overrides the target text derived from plan.target. */
   readonly target?: string;
+  readonly hub?: HubStats | undefined;
 }
 
 export function createRunResult(input: RunResultInput): RunResult {
@@ -81,6 +85,7 @@ export function createRunResult(input: RunResultInput): RunResult {
     thresholdPlans: plan.thresholds,
     thresholds: input.thresholds ?? evaluateThresholds(plan.thresholds, summary),
     ...encodeRunData(input.data),
+    ...(input.hub === undefined ? {} : { hub: input.hub }),
   };
 }
 

@@ -7,6 +7,7 @@ import { formatDuration, formatRate } from '../core/duration.js';
 import type { RunResult } from '../metrics/result.js';
 import type { PhaseSummary, Reconciliation, Saturation, TrendStats } from '../metrics/summary.js';
 import type { ThresholdResult } from '../metrics/thresholds.js';
+import { hubLines } from './hub-text.js';
 import { formatCount, formatMicros, formatObserved, formatPercent, table } from './format.js';
 import type { Style } from './style.js';
 
@@ -20,7 +21,7 @@ const TRENDS = [
   'eventloop.delay',
 ] as const;
 /** Trends only some runs record (store-and-forward, deep sleep): listed when they have data. */
-const OPTIONAL_TRENDS = ['telemetry.buffer_age', 'provision.latency', 'method.latency', 'twin.latency', 'upload.latency'] as const;
+const OPTIONAL_TRENDS = ['telemetry.device_to_hub', 'telemetry.hub_to_consumer', 'telemetry.buffer_age', 'provision.latency', 'method.latency', 'twin.latency', 'upload.latency'] as const;
 const MAX_ERROR_LINES = 10;
 
 export function renderSummary(result: RunResult, style: Style): string {
@@ -33,6 +34,7 @@ export function renderSummary(result: RunResult, style: Style): string {
     trends(summary.total, style),
     counters(summary.total, style),
     errors(summary.total.errors, style),
+    hubLines(result.hub, style),
     [reconciliationLine(summary.reconciliation, style)],
     saturationBlock(summary.saturation, style),
     thresholdLines(result.thresholds, style),
@@ -134,6 +136,7 @@ function counters(total: PhaseSummary, style: Style): string[] {
     ],
     ['telemetry', pairs([['late', c['telemetry.late']], ['skipped', c['telemetry.skipped']]])],
     ['buffer', pairs([['buffered', c['telemetry.buffered']], ['flushed', c['telemetry.flushed']], ['dropped', c['telemetry.dropped']]])],
+    ...serviceRows(c, pairs),
     ...(c['upload.ok'] + c['upload.failed'] + c['upload.skipped'] > 0
       ? [['uploads', `${pairs([['ok', c['upload.ok']], ['failed', c['upload.failed']], ['skipped', c['upload.skipped']]])}  bytes ${formatCount(c['upload.bytes'])}`] as [string, string]]
       : []),
@@ -147,6 +150,14 @@ function counters(total: PhaseSummary, style: Style): string[] {
     ],
   ];
   return table(rows.map(([k, v]) => [style.dim(k), v]), ['left', 'left']);
+}
+
+/** The service side's calls (invoke-method, twin-update phases), when there were any: throttled apart from failed. */
+function serviceRows(c: PhaseSummary['counters'], pairs: (items: [string, number][]) => string): [string, string][] {
+  const rows: [string, string][] = [];
+  if (c['method.calls'] > 0) rows.push(['methods', pairs([['calls', c['method.calls']], ['failed', c['method.failed']], ['throttled', c['method.throttled']]])]);
+  if (c['twin.updates'] > 0) rows.push(['twin', pairs([['updates', c['twin.updates']], ['failed', c['twin.failed']], ['throttled', c['twin.throttled']]])]);
+  return rows;
 }
 
 /** Failures by "<scope>:<code>", most frequent first (ties by key), at most MAX_ERROR_LINES lines. */

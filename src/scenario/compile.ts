@@ -5,7 +5,7 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseDuration } from '../core/duration.js';
 import { FleetsimError } from '../core/errors.js';
-import { isMap, type CompileContext } from './compile-context.js';
+import { isMap, rawString, type CompileContext } from './compile-context.js';
 import { compileFleets } from './compile-fleets.js';
 import { compileModels } from './compile-models.js';
 import { compilePhases } from './compile-phases.js';
@@ -13,7 +13,7 @@ import { compileThresholds } from './compile-thresholds.js';
 import { ScenarioError, formatPath, splitHint, type Diagnostic } from './diagnostics.js';
 import { targetProblem } from './fields.js';
 import { deepFreeze } from './freeze.js';
-import { IssueMapper, type Problem } from './issues.js';
+import { IssueMapper, problem, type Problem } from './issues.js';
 import { EMBEDDED_HUB_HOST, seededGroupKey } from '../iothub/fleet-keys.js';
 import type { FleetPlan, RunPlan, TargetPlan } from './plan.js';
 import { ScenarioSchema } from './schema.js';
@@ -63,6 +63,7 @@ export function compileScenarioText(
   const fleets = compileFleets(data.fleets, ctx, models);
   const phases = compilePhases(data.phases, fleets, ctx);
   const thresholds = compileThresholds(data.thresholds, phases.names, ctx);
+  checkHubUnits(data.hub, ctx);
 
   if (problems.length > 0 || !parsed.ok || fleets.plans === undefined || phases.plans === undefined) {
     if (problems.length === 0) throw new FleetsimError('FLEETSIM_E_INTERNAL', `scenario ${file} failed to compile without a reported problem`);
@@ -81,6 +82,11 @@ export function compileScenarioText(
     clock: flags.clock ?? s.clock,
     source: file,
     target,
+    hub: {
+      throttle: s.hub.tier === undefined ? null : { tier: s.hub.tier, units: s.hub.units, queueSeconds: ms(s.hub.shapingQueue) / 1000 },
+      stream: s.hub.stream ?? null,
+      webhook: s.hub.webhook ?? null,
+    },
     fleets: fleets.plans.map((f) => withIotHubIdentity(f, seed, target)),
     totalDevices: fleets.plans.reduce((n, f) => n + f.count, 0),
     phases: phases.plans,
@@ -141,4 +147,15 @@ function unique(problems: readonly Problem[]): Problem[] {
     seen.add(key);
     return true;
   });
+}
+
+const MAX_UNITS: Readonly<Record<string, number>> = { F1: 1, S1: 200, S2: 200, S3: 10 };
+
+/** A tier's unit count within IoT Hub's range (reference §5.1): F1 1, S1/S2 up to 200, S3 up to 10. */
+function checkHubUnits(hub: unknown, ctx: CompileContext): void {
+  const tier = rawString(hub, 'tier');
+  const units = isMap(hub) ? hub.units : undefined;
+  const max = tier === undefined ? undefined : MAX_UNITS[tier];
+  if (max === undefined || typeof units !== 'number' || units <= max || units > 200) return; // > 200: the schema says so
+  ctx.report(problem(['hub', 'units'], `${tier} takes 1 to ${max} unit${max === 1 ? '' : 's'}; found ${units}`, `use a larger tier, or units: ${max}`));
 }

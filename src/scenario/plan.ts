@@ -19,6 +19,8 @@ export interface RunPlan {
   /** Path of the scenario file it came from, for messages. */
   readonly source: string;
   readonly target: TargetPlan;
+  /** The embedded hub's throttling and telemetry stream. */
+  readonly hub: HubPlan;
   readonly fleets: readonly FleetPlan[];
   readonly totalDevices: number;
   /** Phases in order, each with its absolute offset from the run start. */
@@ -27,6 +29,16 @@ export interface RunPlan {
   readonly totalDurationMs: number;
   readonly thresholds: readonly ThresholdPlan[];
   readonly report: ReportPlan;
+}
+
+/** The embedded hub's options (an external target ignores them). */
+export interface HubPlan {
+  /** IoT Hub tier throttling; null: off. */
+  readonly throttle: { readonly tier: 'F1' | 'S1' | 'S2' | 'S3'; readonly units: number; readonly queueSeconds: number } | null;
+  /** NDJSON file of accepted messages (`-`: stdout), or null. */
+  readonly stream: string | null;
+  /** Webhook URL receiving batches of accepted messages, or null. */
+  readonly webhook: string | null;
 }
 
 /** `embedded`: fleetsim starts its own hub. `url`: an external broker such as mqtt://127.0.0.1:1883. */

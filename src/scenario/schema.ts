@@ -344,6 +344,33 @@ const ThresholdsSchema = z
     propertyNames: { pattern: THRESHOLD_KEY_PATTERN },
   });
 
+const HubSchema = z
+  .strictObject({
+    tier: z
+      .enum(['F1', 'S1', 'S2', 'S3'])
+      .optional()
+      .describe(
+        "IoT Hub tier whose throttles and daily message quota the embedded hub applies (connections, D2C, twin, methods, C2D rates; quota in 4 KB blocks, 0.5 KB on F1); default: no throttling",
+      ),
+    units: z.int().min(1).max(200).default(1).describe('units of the tier (F1: 1; S1, S2: up to 200; S3: up to 10); limits scale with them'),
+    shapingQueue: duration({ positive: true })
+      .default('60s')
+      .describe(
+        'longest delay the hub shapes a request by before throttling it (IoT Hub does not publish its bound; its docs: a burst is fine "for a minute or two", then 429)',
+      ),
+    stream: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('write every message the embedded hub accepts to this NDJSON file (relative to the working directory; "-" for stdout): deviceId, enqueuedTime, properties, body'),
+    webhook: z
+      .url({ protocol: /^https?$/, error: (iss) => `expected an http:// or https:// URL; found ${describeFound(iss.input)}` })
+      .optional()
+      .describe('POST every message the embedded hub accepts, in batches (JSON arrays of the stream records), to this http(s) URL'),
+  })
+  .prefault({})
+  .describe('the embedded hub: IoT Hub tier throttling and the telemetry stream (ignored with an external target)');
+
 const ReportSchema = z
   .strictObject({
     out: z
@@ -396,6 +423,7 @@ export const ScenarioSchema = z
       .array(PhaseSchema)
       .min(1)
       .describe('what happens, in order; a drain phase named drain (timeout 5s) is appended when there is none'),
+    hub: HubSchema,
     thresholds: ThresholdsSchema,
     report: ReportSchema,
   })

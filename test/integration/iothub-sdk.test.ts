@@ -52,7 +52,10 @@ describe('the Azure IoT device SDK (Node) against the embedded IoT Hub gateway',
       message.properties.add('alert', 'hi there');
       await client.sendEvent(message);
       await until(() => seen.length > 0);
-      expect(seen[0]).toBe('devices/sdk-telemetry/messages/events/%24.mid=m1&%24.ct=application%2Fjson&%24.ce=utf-8&alert=hi%20there');
+      // The device's properties as sent, then what the hub stamps on acceptance (src/iothub/enqueued.ts).
+      expect(seen[0]).toMatch(
+        /^devices\/sdk-telemetry\/messages\/events\/%24\.mid=m1&%24\.ct=application%2Fjson&%24\.ce=utf-8&alert=hi%20there&iothub-enqueuedtime=\d{4}-\d\d-\d\dT\d\d%3A\d\d%3A\d\d\.\d{6}Z&iothub-connection-device-id=sdk-telemetry&iothub-connection-auth-method=[^&]+&iothub-connection-auth-generation-id=\d+$/,
+      );
       expect(hub.gateway.registry.get('sdk-telemetry').connectionState).toBe('Connected');
     } finally {
       await consumer.close();

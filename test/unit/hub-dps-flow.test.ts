@@ -207,6 +207,7 @@ function fakeClient(id: string): BrokerClient & { sent: Array<{ topic: string; p
       return Promise.resolve();
     },
     close: () => {},
+    closed: false,
   };
 }
 

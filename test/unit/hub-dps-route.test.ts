@@ -7,7 +7,7 @@ import { ManualTimers } from '../../src/hub/iothub/timers.js';
 import { IotHubGateway } from '../../src/hub/iothub-gateway.js';
 import { createSasToken, dpsResource, dpsUsername } from '../../src/iothub/index.js';
 
-const client = (id: string): BrokerClient => ({ id, socket: undefined, peerCertificates: () => [], publish: () => Promise.resolve(), close: () => {} });
+const client = (id: string): BrokerClient => ({ id, socket: undefined, peerCertificates: () => [], publish: () => Promise.resolve(), close: () => {}, closed: false });
 
 function recorder(name: string, log: string[]): BrokerHooks {
   return {

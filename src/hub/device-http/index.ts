@@ -42,10 +42,11 @@ export interface DeviceHttpOptions {
   /** Publish a telemetry message into the broker (the same path MQTT telemetry takes to service subscribers). */
   readonly publish: (topic: string, body: Buffer) => void;
   /**
-   * Throttling call point: return an error (e.g. 429001) to refuse the operation, or null to let it through. Called
-   * once per authorised device request, before any work. Default: admit everything.
+   * Throttling call point, once per authorised device request before any work: resolves to let the operation through
+   * (after a shaping delay, if any), throws an ApiError / IotHubError (e.g. 429001, 403002) to refuse it. `bytes`: the
+   * request's declared length (the daily quota's meter). Default: admit everything.
    */
-  readonly admit?: (op: DeviceHttpOperation, deviceId: string) => ApiError | null;
+  readonly admit?: (op: DeviceHttpOperation, deviceId: string, bytes: number) => Promise<void>;
 }
 
 /** Counters for tests and the hub's reporting: device requests served, and refused by reason. */
@@ -96,8 +97,7 @@ export function createDeviceHttp(gateway: IotHubGateway, o: DeviceHttpOptions): 
       return;
     }
     const op = operationOf(url.pathname);
-    const refused = o.admit?.(op, deviceId) ?? null;
-    if (refused !== null) throw refused;
+    await o.admit?.(op, deviceId, Number(req.headers['content-length'] ?? 0) || 0);
     const version = url.searchParams.get('api-version');
     if (version !== HUB_API_VERSION) {
       throw new ApiError(400001, 'InvalidProtocolVersion', version === null ? `api-version is required (${HUB_API_VERSION})` : `api-version ${version} is not supported (${HUB_API_VERSION})`);

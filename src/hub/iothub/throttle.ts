@@ -171,6 +171,14 @@ export class Throttle {
     return { ok: true, blocks };
   }
 
+  /** Give back blocks charged today for an operation that did not happen after all (e.g. dropped while shaped). */
+  refundDaily(blocks: number): void {
+    this.rollDay();
+    const back = Math.min(blocks, this.used);
+    this.used -= back;
+    this.quotaStats.chargedBlocks -= back;
+  }
+
   /** True when today's quota is used up (the hub refuses connects and drops live connections). */
   quotaExhausted(): boolean {
     this.rollDay();

@@ -4,11 +4,13 @@
  * IotHubGateway (mount it on an http or https server).
  *
  * Order of checks: authorisation (401, IoT Hub's own body) → path (404) → method (405) → api-version (400001)
- * → body (Content-Type JSON 400004, parse 400006, size 413001) → the operation. Every other failure is
+ * → throttling when a tier is set (429001 / 403002, or the answer waits: shaping) → body (Content-Type JSON 400004,
+ * parse 400006, size 413001) → the operation. Every other failure is
  * `{ errorCode, message }` with the HTTP status of the code and `iothub-errorcode: <name>`.
  *
  * Resource families: devices.ts (registry, bulk), twins.ts, methods.ts, c2d.ts (fleetsim's HTTP C2D), query.ts,
- * certificates.ts (trusted CAs of X.509 devices).
+ * certificates.ts (trusted CAs of X.509 devices), fleetsim.ts (fleetsim's telemetry stream and hub stats); throttle.ts
+ * maps requests to IoT Hub throttle classes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../core/clock.js';
@@ -18,10 +20,13 @@ import { checkAuthorization, sendUnauthorized } from './auth.js';
 import { c2dRoutes } from './c2d.js';
 import { certificateRoutes } from './certificates.js';
 import { deviceRoutes } from './devices.js';
+import { fleetsimRoutes } from './fleetsim.js';
+import type { TelemetryFeed } from '../telemetry/feed.js';
 import { ApiError, sendError, toApiError } from './http.js';
 import { methodRoutes } from './methods.js';
 import { queryRoutes } from './query.js';
 import { Router, methodNotAllowed, notFoundPath } from './router.js';
+import { admitRequest } from './throttle.js';
 import { twinRoutes } from './twins.js';
 
 export { MAX_BODY_BYTES } from './http.js';
@@ -40,6 +45,8 @@ export interface ServiceApiOptions {
   apiVersions?: readonly string[];
   /** More service routes (e.g. the file notifications of src/hub/device-http/), added after the built-in ones. */
   extraRoutes?: (router: Router) => void;
+  /** The hub's telemetry feed: enables `GET /fleetsim/telemetry` (NDJSON stream). */
+  telemetry?: TelemetryFeed;
 }
 
 export type ServiceApiHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -53,6 +60,7 @@ export function createServiceApi(gateway: IotHubGateway, o: ServiceApiOptions): 
   methodRoutes(router, gateway);
   c2dRoutes(router, gateway);
   certificateRoutes(router, gateway);
+  fleetsimRoutes(router, gateway, o.telemetry);
   o.extraRoutes?.(router);
   const auth = { hostName: o.hostName, serviceKey: o.serviceKey, clock: o.clock, policyName: o.policyName ?? 'iothubowner' };
   const versions = o.apiVersions ?? [HUB_API_VERSION];
@@ -77,6 +85,7 @@ export function createServiceApi(gateway: IotHubGateway, o: ServiceApiOptions): 
         version === null ? `api-version is required (${versions.join(', ')})` : `api-version ${version} is not supported (${versions.join(', ')})`,
       );
     }
+    await admitRequest(gateway, method, match.path, match.params, req);
     await match.handler({ req, res, params: match.params, query: url.searchParams });
   };
 

@@ -27,7 +27,7 @@ interface Compiled extends Route {
 }
 
 export type RouteMatch =
-  | { kind: 'found'; handler: Handler; params: Record<string, string> }
+  | { kind: 'found'; handler: Handler; params: Record<string, string>; path: string }
   | { kind: 'method-not-allowed'; allowed: string[] }
   | { kind: 'not-found' };
 
@@ -54,7 +54,7 @@ export class Router {
         if (!allowed.includes(r.method)) allowed.push(r.method);
         continue;
       }
-      return { kind: 'found', handler: r.handler, params };
+      return { kind: 'found', handler: r.handler, params, path: r.path };
     }
     return allowed.length > 0 ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' };
   }
