@@ -1,5 +1,5 @@
 import type { Rng } from '../../core/rng.js';
-import { MINUTE_MS, dailySinusoid, nextEventMs } from './util.js';
+import { MINUTE_MS, dailyCosByMinute, minuteOfDay, nextEventMs } from './util.js';
 
 /** A first-order RC space (room, cold room, freezer) with an on/off heater or compressor and door disturbances. */
 export interface ThermalParams {
@@ -99,9 +99,12 @@ export function stepThermal(s: ThermalState, p: ThermalParams, nowMs: number, dt
   const cool = p.mode === 'cool';
   const hi = p.setpointC + p.hysteresisC;
   const lo = p.setpointC - p.hysteresisC;
+  // dailySinusoid(cell + 30 s, ambientMeanC, ambientAmplitudeC, ambientPeakHour), its cosine taken from the table.
+  const cos = dailyCosByMinute(p.ambientPeakHour);
   while (t < end) {
-    const cell = Math.floor(t / MINUTE_MS) * MINUTE_MS;
-    const ambient = dailySinusoid(cell + MINUTE_MS / 2, p.ambientMeanC, p.ambientAmplitudeC, p.ambientPeakHour);
+    const minute = Math.floor(t / MINUTE_MS);
+    const cell = minute * MINUTE_MS;
+    const ambient = p.ambientMeanC + p.ambientAmplitudeC * (cos[minuteOfDay(minute)] as number);
     let segEnd = Math.min(end, cell + MINUTE_MS);
     const door = t + s.untilDoorMs <= segEnd;
     if (door) segEnd = t + s.untilDoorMs;

@@ -35,6 +35,35 @@ export function dailySinusoid(nowMs: number, mean: number, amplitude: number, pe
   return mean + amplitude * Math.cos((2 * Math.PI * (hourOfDay(nowMs) - peakHour)) / 24);
 }
 
+const MINUTES_PER_DAY = DAY_MS / MINUTE_MS;
+const cosByMinute = new Map<number, Float64Array>();
+let lastPeakHour = NaN;
+let lastCos: Float64Array = new Float64Array(0);
+
+/**
+ * The cosine factor of dailySinusoid at the midpoint of every minute of the day, for one peak hour: index m holds
+ * Math.cos((2π (hourOfDay(m·1 min + 30 s) − peakHour)) / 24), so `mean + amplitude * table[m]` is
+ * dailySinusoid(t, mean, amplitude, peakHour) bit for bit for any t at the midpoint of minute m of a day (hourOfDay
+ * reduces t modulo a day exactly: whole milliseconds are exact in a double). Computed once per peak hour.
+ */
+export function dailyCosByMinute(peakHour: number): Float64Array {
+  if (peakHour === lastPeakHour) return lastCos;
+  let table = cosByMinute.get(peakHour);
+  if (table === undefined) {
+    table = new Float64Array(MINUTES_PER_DAY);
+    for (let m = 0; m < MINUTES_PER_DAY; m++) table[m] = Math.cos((2 * Math.PI * (hourOfDay(m * MINUTE_MS + MINUTE_MS / 2) - peakHour)) / 24);
+    cosByMinute.set(peakHour, table);
+  }
+  lastPeakHour = peakHour;
+  lastCos = table;
+  return table;
+}
+
+/** Minute of the day, 0–1439, of the whole minute number `minute` (epoch ms ÷ 1 min, floored). */
+export function minuteOfDay(minute: number): number {
+  return ((minute % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
+}
+
 /** Exponential waiting time (ms) for a Poisson process with `ratePerHour`; Infinity if the rate is 0. */
 export function nextEventMs(rng: Rng, ratePerHour: number): number {
   if (!(ratePerHour > 0)) return Infinity;
