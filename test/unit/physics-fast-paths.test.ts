@@ -2,8 +2,10 @@
  * The hot loops of virtual time use precomputed tables and memos in place of the plain formulas; each must give the
  * very same doubles (Object.is), or seeded runs would change.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
+import { type GpsParams, initGps, stepGps } from '../../src/devices/physics/gps.js';
 import { dailyCosByMinute, dailySinusoid, minuteOfDay } from '../../src/devices/physics/util.js';
 
 describe('dailyCosByMinute', () => {
@@ -24,5 +26,45 @@ describe('dailyCosByMinute', () => {
       }
     }
     expect(checked).toBe(5 * 20_000 * 4);
+  });
+});
+
+/**
+ * stepGps over random routes, geofences (none, small, large, far away, on a waypoint), step lengths and noise. The
+ * digest was taken from the plain implementation (one placement and geofence test per piece, a cos per step) before
+ * the quiet-segment and memo fast paths: any change of a single double changes it.
+ */
+describe('stepGps fast paths', () => {
+  it('keep every state field of the plain implementation', () => {
+    const meta = createRng('fast-paths', 'gps');
+    const hash = createHash('sha256');
+    for (let k = 0; k < 150; k++) {
+      const n = 2 + meta.int(6);
+      const cLat = meta.uniform(-60, 60);
+      const cLon = meta.uniform(-170, 170);
+      const spread = [0.001, 0.01, 0.05, 0.5][meta.int(4)] as number;
+      const route = Array.from({ length: n }, () => [cLat + meta.uniform(-spread, spread), cLon + meta.uniform(-spread, spread)] as const);
+      const onWaypoint = meta.int(4) === 0;
+      const p: GpsParams = {
+        route,
+        cruiseMs: meta.uniform(1, 50),
+        accelMs2: meta.uniform(0.1, 5),
+        stopMinS: meta.uniform(0, 60),
+        stopMaxS: 0,
+        noiseM: meta.int(3) === 0 ? 0 : meta.uniform(0, 10),
+        geofenceLat: onWaypoint ? route[0]![0] : cLat + meta.uniform(-spread, spread),
+        geofenceLon: onWaypoint ? route[0]![1] : cLon + meta.uniform(-spread, spread),
+        geofenceRadiusM: [0, 50, 150, 2000, 200_000][meta.int(5)] as number,
+      };
+      p.stopMaxS = p.stopMinS + meta.uniform(0, 120);
+      const rng = createRng('fast-paths', 'gps', k);
+      const s = initGps(p, rng);
+      const step = [1000, 5000, 60_000, 60_000.37, 600_000][meta.int(5)] as number;
+      for (let i = 1; i <= 200; i++) {
+        stepGps(s, p, i * step, step, rng);
+        hash.update(JSON.stringify(s));
+      }
+    }
+    expect(hash.digest('hex')).toBe('f814ed0ec714f43085f446d35477afdb9906fc22a88580f6018e0b94c4a5f9ae');
   });
 });
