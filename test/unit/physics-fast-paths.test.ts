@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { type GpsParams, initGps, stepGps } from '../../src/devices/physics/gps.js';
-import { dailyCosByMinute, dailySinusoid, minuteOfDay } from '../../src/devices/physics/util.js';
+import { ExpMemo, dailyCosByMinute, dailySinusoid, minuteOfDay } from '../../src/devices/physics/util.js';
 
 describe('dailyCosByMinute', () => {
   it('gives dailySinusoid at every minute midpoint bit for bit (any epoch, before 1970 too, signed zeros)', () => {
@@ -66,5 +66,23 @@ describe('stepGps fast paths', () => {
       }
     }
     expect(hash.digest('hex')).toBe('f814ed0ec714f43085f446d35477afdb9906fc22a88580f6018e0b94c4a5f9ae');
+  });
+});
+
+describe('ExpMemo', () => {
+  it('returns Math.exp of its argument, hit or miss (repeats, signed zeros, NaN, infinities)', () => {
+    const rng = createRng('fast-paths', 'exp');
+    const memo = new ExpMemo();
+    const pool = [0, -0, NaN, Infinity, -Infinity, -1e-300, -745.2, 709.7, ...Array.from({ length: 6 }, () => rng.uniform(-5, 1))];
+    let hits = 0;
+    const seen = new Set<number>();
+    for (let i = 0; i < 50_000; i++) {
+      const x = pool[rng.int(pool.length)] as number;
+      if (seen.has(x)) hits++;
+      seen.add(x);
+      const got = memo.exp(x);
+      if (!Object.is(got, Math.exp(x))) expect.fail(`exp(${x}): ${got} vs ${Math.exp(x)}`);
+    }
+    expect(hits).toBeGreaterThan(40_000); // arguments repeat (14 values, 4 slots): both the hit and the miss path run
   });
 });

@@ -115,3 +115,47 @@ export class OuStepper {
     return x * this.a + rng.normal(0, sd * this.root);
   }
 }
+
+/**
+ * Math.exp with its last four arguments remembered: the same argument gives the same double, so a hit changes no
+ * value. Virtual time runs one device for many steps of the same interval, so the exponents of a step's sub-steps
+ * repeat (e.g. the two pieces of a minute that a reading splits, with the actuator off or on).
+ */
+export class ExpMemo {
+  private x0 = NaN;
+  private y0 = 0;
+  private x1 = NaN;
+  private y1 = 0;
+  private x2 = NaN;
+  private y2 = 0;
+  private x3 = NaN;
+  private y3 = 0;
+  private next = 0;
+
+  exp(x: number): number {
+    if (x === this.x0) return this.y0; // ±0 match each other: exp(0) = exp(-0) = 1
+    if (x === this.x1) return this.y1;
+    if (x === this.x2) return this.y2;
+    if (x === this.x3) return this.y3;
+    const y = Math.exp(x);
+    switch (this.next) {
+      case 0:
+        this.x0 = x;
+        this.y0 = y;
+        break;
+      case 1:
+        this.x1 = x;
+        this.y1 = y;
+        break;
+      case 2:
+        this.x2 = x;
+        this.y2 = y;
+        break;
+      default:
+        this.x3 = x;
+        this.y3 = y;
+    }
+    this.next = (this.next + 1) & 3;
+    return y;
+  }
+}
