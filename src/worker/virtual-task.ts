@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { loadModel } from '../devices/model-ref.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
+import type { DeviceRuntime } from './device.js';
 import { runVirtualShard, sampleLine } from './virtual.js';
 
 export interface VirtualTask {
@@ -39,7 +40,8 @@ export default async function runVirtualTask(task: VirtualTask): Promise<Virtual
     buffer = '';
   };
   const started = performance.now();
-  warmUp(plan, shard, models);
+  // The warm-up's devices stay referenced until the fleet is built: see warmUp.
+  const settled = warmUp(plan, shard, models);
   // Full collections around the build, so the warm-up's garbage is not counted against (or for) the devices.
   collectGarbage();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -57,10 +59,11 @@ export default async function runVirtualTask(task: VirtualTask): Promise<Virtual
             if (buffer.length >= FLUSH_BYTES) flush();
           },
       undefined,
-      (n) => {
-        devices = n;
+      (built) => {
+        devices = built.length;
         collectGarbage();
         heapForDevices = process.memoryUsage().heapUsed - heapBefore;
+        settled.length = 0; // the fleet's own objects now hold the settled hidden classes
       },
     );
     flush();
@@ -87,10 +90,20 @@ function collectGarbage(): void {
  * the state's hidden class and every device already built migrates on first touch, which keeps the hot functions
  * from being optimised (3× slower). After the warm-up the classes are settled before the fleet is built. Streams
  * are per device and recreated by the real run, so this changes no value.
+ *
+ * The warm-up devices are returned and must stay referenced until the fleet is built: V8 holds map transitions
+ * weakly, so a full GC with no live object left on the settled hidden classes drops them, the fleet is built on the
+ * old (small-integer) classes again, and every device migrates on first touch after all. Each migration is an inline
+ * cache change that restarts V8's count toward optimising the hot function (stepThermal was never optimised: a
+ * measured 2-3× on the cold models).
  */
-function warmUp(plan: RunPlan, shard: ShardRange, models: Parameters<typeof runVirtualShard>[2]): void {
+function warmUp(plan: RunPlan, shard: ShardRange, models: Parameters<typeof runVirtualShard>[2]): DeviceRuntime[] {
+  const kept: DeviceRuntime[] = [];
   for (const { plan: f } of models) {
     const first = Math.max(shard.first, f.firstIndex);
-    if (first < Math.min(shard.end, f.firstIndex + f.count)) runVirtualShard(plan, { ...shard, first, end: first + 1 }, models, () => {});
+    if (first < Math.min(shard.end, f.firstIndex + f.count)) {
+      runVirtualShard(plan, { ...shard, first, end: first + 1 }, models, () => {}, undefined, (built) => kept.push(...built));
+    }
   }
+  return kept;
 }

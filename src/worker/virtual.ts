@@ -2,7 +2,7 @@ import type { Readings } from '../devices/model.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
 import type { Transport } from '../transports/transport.js';
-import type { FleetContext } from './device.js';
+import type { DeviceRuntime, FleetContext } from './device.js';
 import { buildDevices } from './fleet.js';
 import { arrivalAt, connectAssignments } from './phases/connect.js';
 
@@ -39,8 +39,8 @@ export function runVirtualShard(
   models: ReadonlyArray<Omit<FleetContext, 'transport'>>,
   emit: (sample: VirtualSample) => void,
   endMs: number = telemetryEndMs(plan),
-  /** Called once the shard's devices exist, before any runs (to measure memory per device). */
-  onBuilt?: (devices: number) => void,
+  /** Called once the shard's devices exist, before any runs (to measure memory per device, or keep them alive). */
+  onBuilt?: (devices: readonly DeviceRuntime[]) => void,
 ): number {
   const fleets: FleetContext[] = models.map((m) => ({ ...m, transport: NO_TRANSPORT }));
   const assignments = connectAssignments(plan);
@@ -51,7 +51,7 @@ export function runVirtualShard(
   };
   let samples = 0;
   const devices = buildDevices(plan, shard, fleets);
-  onBuilt?.(devices.length);
+  onBuilt?.(devices);
   for (const d of devices) {
     const a = assignments.get(d.fleet.plan.id);
     if (a === undefined) continue;

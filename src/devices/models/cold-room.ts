@@ -47,7 +47,22 @@ export const coldRoom: DeviceModel<Params, State> = {
   init({ params: p, rng }) {
     const cold = initCold(p, rng);
     const hum = initHumidity(humidityOf(p), cold.th.temperatureC, rng);
-    return { ...cold, hum, hp: humidityOf(p), doorMix: p.doorMoistureFraction, ambientC: p.ambientC, doorsSeen: 0, humidity: round(hum.rhPercent, 1) };
+    // One object literal (not a spread of `cold`): every device's state then has one hidden class, so the step's
+    // property accesses stay monomorphic. Same fields in the same order as the spread gave.
+    return {
+      th: cold.th,
+      tp: cold.tp,
+      sp: cold.sp,
+      probe: cold.probe,
+      ageMs: cold.ageMs,
+      temperature: cold.temperature,
+      hum,
+      hp: humidityOf(p),
+      doorMix: p.doorMoistureFraction,
+      ambientC: p.ambientC,
+      doorsSeen: 0,
+      humidity: round(hum.rhPercent, 1),
+    };
   },
   step(s, nowMs, dtMs, rng) {
     stepCold(s, nowMs, dtMs, rng);

@@ -85,15 +85,35 @@ interface Route {
   /** Half-sizes of a box around the geofence, degrees, outside which a point is surely outside; NaN = always test. */
   latBox: number;
   lonBox: number;
+  /**
+   * Per segment: 1 when no point of it can be inside the geofence (or there is none), so the geofence test of every
+   * piece of a drive along it says "outside": stepGps then places the vehicle once, after its last piece.
+   */
+  quiet: Uint8Array;
 }
 
 const SEG = 6;
 const routes = new WeakMap<GpsParams, Route>();
+let lastParams: GpsParams | undefined;
+let lastRoute: Route | undefined;
 
 /** Segment data are computed by the same functions as before, once per params object (all devices share it). */
 function routeOf(p: GpsParams): Route {
+  if (p === lastParams && lastRoute !== undefined) return lastRoute;
   let r = routes.get(p);
-  if (r !== undefined) return r;
+  if (r === undefined) {
+    r = buildRoute(p);
+    routes.set(p, r);
+  }
+  lastParams = p;
+  lastRoute = r;
+  return r;
+}
+
+/** Far beyond any rounding of the interpolation (a few ulp of a degree) and well inside the 1 % margins of the box. */
+const QUIET_MARGIN_DEG = 1e-9;
+
+function buildRoute(p: GpsParams): Route {
   const n = p.route.length;
   const seg = new Float64Array(n * SEG);
   for (let i = 0; i < n; i++) {
@@ -106,13 +126,24 @@ function routeOf(p: GpsParams): Route {
   const maxLat = Math.abs(p.geofenceLat) + latBox;
   const lonBox = (latBox / Math.cos(maxLat * RAD)) * 1.01;
   const ok = p.geofenceRadiusM <= 100_000 && maxLat < 80 && Math.abs(p.geofenceLon) + lonBox < 180; // small, no pole, no date line
-  r = { seg, latBox: ok ? latBox : NaN, lonBox: ok ? lonBox : NaN };
-  routes.set(p, r);
-  return r;
+  const quiet = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = i * SEG;
+    const [la1, lo1, la2, lo2] = [seg[o] as number, seg[o + 1] as number, seg[o + 2] as number, seg[o + 3] as number];
+    // Every interpolated point lies within the segment's box (to rounding): if that box is outside the geofence's
+    // box by a margin, every piece's test takes the "far" branch, i.e. outside.
+    const far =
+      ok &&
+      (Math.min(la1, la2) - p.geofenceLat > latBox + QUIET_MARGIN_DEG ||
+        p.geofenceLat - Math.max(la1, la2) > latBox + QUIET_MARGIN_DEG ||
+        Math.min(lo1, lo2) - p.geofenceLon > lonBox + QUIET_MARGIN_DEG ||
+        p.geofenceLon - Math.max(lo1, lo2) > lonBox + QUIET_MARGIN_DEG);
+    quiet[i] = !(p.geofenceRadiusM > 0) || far ? 1 : 0;
+  }
+  return { seg, latBox: ok ? latBox : NaN, lonBox: ok ? lonBox : NaN, quiet };
 }
 
-function place(s: GpsState, p: GpsParams, lengthM: number): void {
-  const r = routeOf(p);
+function place(s: GpsState, p: GpsParams, r: Route, lengthM: number): void {
   const o = s.segment * SEG;
   const la1 = r.seg[o] as number;
   const lo1 = r.seg[o + 1] as number;
@@ -132,8 +163,8 @@ function place(s: GpsState, p: GpsParams, lengthM: number): void {
   }
 }
 
-function segmentLength(p: GpsParams, i: number): number {
-  return routeOf(p).seg[i * SEG + 4] as number;
+function segmentLength(r: Route, i: number): number {
+  return r.seg[i * SEG + 4] as number;
 }
 
 export function initGps(p: GpsParams, rng: Rng): GpsState {
@@ -152,22 +183,32 @@ export function initGps(p: GpsParams, rng: Rng): GpsState {
     geofenceEntries: 0,
     geofenceExits: 0,
   };
-  place(s, p, segmentLength(p, s.segment));
+  const r = routeOf(p);
+  place(s, p, r, segmentLength(r, s.segment));
   s.geofenceEntries = 0; // starting inside is not an entry
   s.lat = s.trueLat;
   s.lon = s.trueLon;
   return s;
 }
 
+/** cos of the last latitude seen by the noise step (a stopped vehicle keeps its latitude): same value, one cos less. */
+let cosLatOf = NaN;
+let cosLat = NaN;
+
 /**
  * Kinematics solved exactly per phase (stop, accelerate, cruise, brake to 0 at the waypoint); position advances in
- * pieces of at most a quarter of the geofence radius so no crossing is missed, whatever dt is.
+ * pieces of at most a quarter of the geofence radius so no crossing is missed, whatever dt is. On a segment that
+ * cannot touch the geofence (Route.quiet) the pieces are the same but the vehicle is placed once, after the last one:
+ * every piece's geofence test would say "outside", as the waypoint that started the segment already did.
  */
 export function stepGps(s: GpsState, p: GpsParams, _nowMs: number, dtMs: number, rng: Rng): void {
   let rem = dtMs > 0 ? dtMs / 1000 : 0;
   const a = p.accelMs2;
   const capS = (p.geofenceRadiusM > 0 ? Math.min(50, p.geofenceRadiusM / 4) : 50) / p.cruiseMs;
-  let L = segmentLength(p, s.segment);
+  const r = routeOf(p);
+  let L = segmentLength(r, s.segment);
+  let quiet = r.quiet[s.segment] === 1;
+  let unplaced = false;
   while (rem > 0) {
     if (s.stopLeftS > 0) {
       const d = Math.min(rem, s.stopLeftS);
@@ -178,12 +219,15 @@ export function stepGps(s: GpsState, p: GpsParams, _nowMs: number, dtMs: number,
     const D = L - s.alongM;
     const v = s.speedMs;
     if (D <= 1e-3) {
+      // A quiet segment's last piece needs no placing: its test says outside, as insideGeofence already does.
       s.segment = (s.segment + 1) % p.route.length;
       s.alongM = 0;
       s.speedMs = 0;
       s.stopLeftS = p.stopMaxS > 0 ? rng.uniform(p.stopMinS, p.stopMaxS) : 0;
-      L = segmentLength(p, s.segment);
-      place(s, p, L);
+      L = segmentLength(r, s.segment);
+      quiet = r.quiet[s.segment] === 1;
+      unplaced = false;
+      place(s, p, r, L);
       continue;
     }
     const brake = (v * v) / (2 * a);
@@ -213,11 +257,17 @@ export function stepGps(s: GpsState, p: GpsParams, _nowMs: number, dtMs: number,
     s.alongM = Math.min(L, s.alongM + moved);
     s.odometerM += moved;
     rem -= tt;
-    place(s, p, L);
+    if (quiet) unplaced = true;
+    else place(s, p, r, L);
   }
+  if (unplaced) place(s, p, r, L);
   // Noise: metres north/east to degrees (a degree of longitude shrinks with cos(latitude)).
   const n = p.noiseM > 0 ? rng.normal(0, p.noiseM) : 0;
   const e = p.noiseM > 0 ? rng.normal(0, p.noiseM) : 0;
+  if (s.trueLat !== cosLatOf) {
+    cosLatOf = s.trueLat;
+    cosLat = Math.cos(s.trueLat * RAD);
+  }
   s.lat = s.trueLat + (n / EARTH_RADIUS_M) / RAD;
-  s.lon = s.trueLon + (e / (EARTH_RADIUS_M * Math.cos(s.trueLat * RAD))) / RAD;
+  s.lon = s.trueLon + (e / (EARTH_RADIUS_M * cosLat)) / RAD;
 }

@@ -1,5 +1,5 @@
 import type { Rng } from '../../core/rng.js';
-import { MINUTE_MS, dailySinusoid, nextEventMs } from './util.js';
+import { ExpMemo, MINUTE_MS, dailyCosByMinute, minuteOfDay, nextEventMs } from './util.js';
 
 /** A first-order RC space (room, cold room, freezer) with an on/off heater or compressor and door disturbances. */
 export interface ThermalParams {
@@ -85,6 +85,9 @@ export function initThermal(p: ThermalParams, rng: Rng): ThermalState {
   };
 }
 
+/** The decays exp(−k·rem) of the last sub-steps (same values: see ExpMemo). */
+const decay = new ExpMemo();
+
 /**
  * Advance over [nowMs − dtMs, nowMs]. Sub-steps follow the absolute 1-minute grid (ambient held at the value of the
  * minute's midpoint), so one long step equals many short ones; within a sub-step the temperature follows the exact
@@ -99,9 +102,12 @@ export function stepThermal(s: ThermalState, p: ThermalParams, nowMs: number, dt
   const cool = p.mode === 'cool';
   const hi = p.setpointC + p.hysteresisC;
   const lo = p.setpointC - p.hysteresisC;
+  // dailySinusoid(cell + 30 s, ambientMeanC, ambientAmplitudeC, ambientPeakHour), its cosine taken from the table.
+  const cos = dailyCosByMinute(p.ambientPeakHour);
   while (t < end) {
-    const cell = Math.floor(t / MINUTE_MS) * MINUTE_MS;
-    const ambient = dailySinusoid(cell + MINUTE_MS / 2, p.ambientMeanC, p.ambientAmplitudeC, p.ambientPeakHour);
+    const minute = Math.floor(t / MINUTE_MS);
+    const cell = minute * MINUTE_MS;
+    const ambient = p.ambientMeanC + p.ambientAmplitudeC * (cos[minuteOfDay(minute)] as number);
     let segEnd = Math.min(end, cell + MINUTE_MS);
     const door = t + s.untilDoorMs <= segEnd;
     if (door) segEnd = t + s.untilDoorMs;
@@ -115,7 +121,7 @@ export function stepThermal(s: ThermalState, p: ThermalParams, nowMs: number, dt
       const heating = cool ? !s.on : s.on; // true when the switch happens on the way up
       const thr = heating ? hi : lo;
       const T = s.temperatureC;
-      const endT = target + (T - target) * Math.exp(-k * rem);
+      const endT = target + (T - target) * decay.exp(-k * rem);
       let cross = Infinity;
       if (heating ? T >= thr : T <= thr) cross = 0;
       // The crossing time (a log) matters only if the segment ends near or past the threshold; 1e-6 °C short of it

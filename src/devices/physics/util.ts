@@ -35,6 +35,35 @@ export function dailySinusoid(nowMs: number, mean: number, amplitude: number, pe
   return mean + amplitude * Math.cos((2 * Math.PI * (hourOfDay(nowMs) - peakHour)) / 24);
 }
 
+const MINUTES_PER_DAY = DAY_MS / MINUTE_MS;
+const cosByMinute = new Map<number, Float64Array>();
+let lastPeakHour = NaN;
+let lastCos: Float64Array = new Float64Array(0);
+
+/**
+ * The cosine factor of dailySinusoid at the midpoint of every minute of the day, for one peak hour: index m holds
+ * Math.cos((2π (hourOfDay(m·1 min + 30 s) − peakHour)) / 24), so `mean + amplitude * table[m]` is
+ * dailySinusoid(t, mean, amplitude, peakHour) bit for bit for any t at the midpoint of minute m of a day (hourOfDay
+ * reduces t modulo a day exactly: whole milliseconds are exact in a double). Computed once per peak hour.
+ */
+export function dailyCosByMinute(peakHour: number): Float64Array {
+  if (peakHour === lastPeakHour) return lastCos;
+  let table = cosByMinute.get(peakHour);
+  if (table === undefined) {
+    table = new Float64Array(MINUTES_PER_DAY);
+    for (let m = 0; m < MINUTES_PER_DAY; m++) table[m] = Math.cos((2 * Math.PI * (hourOfDay(m * MINUTE_MS + MINUTE_MS / 2) - peakHour)) / 24);
+    cosByMinute.set(peakHour, table);
+  }
+  lastPeakHour = peakHour;
+  lastCos = table;
+  return table;
+}
+
+/** Minute of the day, 0–1439, of the whole minute number `minute` (epoch ms ÷ 1 min, floored). */
+export function minuteOfDay(minute: number): number {
+  return ((minute % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
+}
+
 /** Exponential waiting time (ms) for a Poisson process with `ratePerHour`; Infinity if the rate is 0. */
 export function nextEventMs(rng: Rng, ratePerHour: number): number {
   if (!(ratePerHour > 0)) return Infinity;
@@ -84,5 +113,49 @@ export class OuStepper {
       this.tauMs = tauMs;
     }
     return x * this.a + rng.normal(0, sd * this.root);
+  }
+}
+
+/**
+ * Math.exp with its last four arguments remembered: the same argument gives the same double, so a hit changes no
+ * value. Virtual time runs one device for many steps of the same interval, so the exponents of a step's sub-steps
+ * repeat (e.g. the two pieces of a minute that a reading splits, with the actuator off or on).
+ */
+export class ExpMemo {
+  private x0 = NaN;
+  private y0 = 0;
+  private x1 = NaN;
+  private y1 = 0;
+  private x2 = NaN;
+  private y2 = 0;
+  private x3 = NaN;
+  private y3 = 0;
+  private next = 0;
+
+  exp(x: number): number {
+    if (x === this.x0) return this.y0; // ±0 match each other: exp(0) = exp(-0) = 1
+    if (x === this.x1) return this.y1;
+    if (x === this.x2) return this.y2;
+    if (x === this.x3) return this.y3;
+    const y = Math.exp(x);
+    switch (this.next) {
+      case 0:
+        this.x0 = x;
+        this.y0 = y;
+        break;
+      case 1:
+        this.x1 = x;
+        this.y1 = y;
+        break;
+      case 2:
+        this.x2 = x;
+        this.y2 = y;
+        break;
+      default:
+        this.x3 = x;
+        this.y3 = y;
+    }
+    this.next = (this.next + 1) & 3;
+    return y;
   }
 }
