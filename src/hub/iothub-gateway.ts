@@ -23,7 +23,6 @@ import {
   authMethodOf,
   allowedSubscription,
   c2dTopic,
-  deviceResource,
   desiredPatchTopic,
   errorBody,
   methodRequestTopic,
@@ -46,6 +45,7 @@ import { DeviceRegistry } from './iothub/registry.js';
 import type { Timers } from './iothub/timers.js';
 import { TwinStore } from './iothub/twin.js';
 import { checkX509 } from './iothub/x509-auth.js';
+import { verifyDeviceSas } from './iothub/device-sas.js';
 
 export interface IotHubGatewayOptions {
   /** The hub's host name, as devices sign it in their SAS resource: e.g. fleetsim.azure-devices.net. */
@@ -217,9 +217,7 @@ export class IotHubGateway {
     let sasExpiryMs: number | undefined;
     if (auth.type === 'sas') {
       if (token === undefined || token === '') return this.refuseConnect('no-sas', CONNACK.notAuthorized);
-      const resource = deviceResource(this.o.hostName, user.deviceId);
-      let check = verifySasToken(token, { resource, keyBase64: auth.primaryKey, nowS });
-      if (!check.ok && check.reason === 'bad-signature') check = verifySasToken(token, { resource, keyBase64: auth.secondaryKey, nowS });
+      const check = verifyDeviceSas(token, auth, this.o.hostName, user.deviceId, nowS);
       if (!check.ok) return this.refuseConnect(check.reason, CONNACK.notAuthorized);
       sasExpiryMs = check.expiry * 1000;
     } else {

@@ -5,7 +5,7 @@
  * device A cannot post as B. An unregistered device is 404001; a disabled one 401.
  */
 import type { IncomingMessage } from 'node:http';
-import { deviceResource, verifySasToken } from '../../iothub/index.js';
+import { verifyDeviceSas } from '../iothub/device-sas.js';
 import type { Clock } from '../../core/clock.js';
 import type { IotHubGateway } from '../iothub-gateway.js';
 import { notFound } from '../iothub/registry.js';
@@ -23,8 +23,6 @@ export function checkDeviceAuthorization(req: IncomingMessage, gateway: IotHubGa
   if (device.status !== 'enabled') return 'disabled';
   const auth = device.authentication;
   if (auth.type !== 'sas') return 'not-sas';
-  const o = { resource: deviceResource(hostName, deviceId), nowS: Math.floor(clock.now() / 1000) };
-  let check = verifySasToken(token, { ...o, keyBase64: auth.primaryKey });
-  if (!check.ok && check.reason === 'bad-signature') check = verifySasToken(token, { ...o, keyBase64: auth.secondaryKey });
+  const check = verifyDeviceSas(token, auth, hostName, deviceId, Math.floor(clock.now() / 1000));
   return check.ok ? null : check.reason;
 }
