@@ -21,6 +21,11 @@ export interface HubArgs {
   readonly mqttsPort: number;
   /** MQTT over secure WebSockets (IoT Hub: 443, path /$iothub/websocket); 0 = a free port; negative = off. */
   readonly wssPort: number;
+  /**
+   * The HTTP API on 127.0.0.1 (service REST API, device HTTPS endpoints, blob endpoint); IoT Hub serves it on 443. HTTPS
+   * with the TLS listeners' certificate whenever the hub has TLS, plain HTTP for a --plain-only hub; 0 = a free port.
+   */
+  readonly httpPort: number;
   /** Your own key and certificate instead of the data directory's CA-issued ones. */
   readonly tlsKey: string | undefined;
   readonly tlsCert: string | undefined;
@@ -37,13 +42,19 @@ export interface HubArgs {
 
 /** `fleetsim hub`: the embedded hub on its own, TLS by default (plain MQTT with --plain), until Ctrl-C. */
 export async function hubCommand(args: HubArgs, term: Terminal): Promise<number> {
-  const { listeners, caFile, pkiNote } = await hubListeners(args);
+  if (!Number.isInteger(args.httpPort) || args.httpPort < 0 || args.httpPort > 65535) {
+    throw new FleetsimError('FLEETSIM_E_USAGE', `--http-port: expected a port from 0 (any free port) to 65535; found ${args.httpPort}`);
+  }
+  const { listeners, caFile, pkiNote, tls } = await hubListeners(args);
   const blobDir = args.blobDir === undefined ? undefined : makeBlobDir(args.blobDir);
   const hub = await startEmbeddedHub(listeners, {
     hostName: EMBEDDED_HUB_HOST,
     serviceKey: randomBytes(32).toString('base64'),
     fleets: [],
     idScope: EMBEDDED_ID_SCOPE,
+    servicePort: args.httpPort,
+    // The HTTP face is HTTPS with the same certificate as MQTT/TLS and WSS whenever the hub has TLS.
+    ...(tls === undefined ? {} : { httpTls: tls }),
     ...(blobDir === undefined ? {} : { blobDir }),
     ...hubOptions(args),
   });
@@ -70,6 +81,9 @@ export async function hubCommand(args: HubArgs, term: Terminal): Promise<number>
   lines.push(
     `IoT Hub service API: ${hub.serviceUrl} (same paths as IoT Hub's; register devices with PUT /devices/{id}, trust CAs with PUT /certificates/{name}).`,
     `IoT Hub device HTTPS endpoints: ${hub.deviceUrl}/devices/{id}/messages/events, …/files; uploads go to ${hub.blobDir}`,
+    tls === undefined
+      ? '  plain HTTP on loopback (a --plain-only hub has no certificate); the Azure SDKs insist on https.'
+      : `  HTTPS with the hub's server certificate${caFile === undefined ? '' : ' (trust the CA above)'}; a scenario: transport.iothub.protocol: https, httpsUrl: ${hub.deviceUrl}.`,
     `  file notifications: GET ${hub.serviceUrl}/messages/serviceBound/filenotifications?api-version=2021-04-12 (service SAS).`,
     `Service connection string: HostName=${hostName};SharedAccessKeyName=iothubowner;SharedAccessKey=${serviceKey}`,
     args.tier === undefined ? 'Throttling: off (--tier F1|S1|S2|S3 to apply a tier\'s limits).' : `Throttling: ${args.tier} × ${args.units}; counters at GET ${hub.serviceUrl}/fleetsim/stats.`,
@@ -110,13 +124,21 @@ function hubOptions(a: HubArgs): Pick<EmbeddedIotHub, 'throttle' | 'stream' | 'w
   return out;
 }
 
-async function hubListeners(a: HubArgs): Promise<{ listeners: ListenerOptions[]; caFile: string | undefined; pkiNote: string }> {
+interface HubListeners {
+  readonly listeners: ListenerOptions[];
+  readonly caFile: string | undefined;
+  readonly pkiNote: string;
+  /** The TLS listeners' key and certificate; absent for a --plain-only hub. */
+  readonly tls: { key: Buffer | string; cert: Buffer | string } | undefined;
+}
+
+async function hubListeners(a: HubArgs): Promise<HubListeners> {
   const out: ListenerOptions[] = [];
   if (a.plain) out.push({ scheme: 'mqtt', host: a.host, port: a.port });
   if (a.plain && a.wsPort !== undefined) out.push({ scheme: 'ws', host: a.host, port: a.wsPort });
   const secure = a.mqttsPort >= 0 || a.wssPort >= 0;
   if (!secure && out.length === 0) throw new FleetsimError('FLEETSIM_E_USAGE', 'no listener left: every TLS port is off and --plain is not given');
-  if (!secure) return { listeners: out, caFile: undefined, pkiNote: '' };
+  if (!secure) return { listeners: out, caFile: undefined, pkiNote: '', tls: undefined };
   if ((a.tlsKey === undefined) !== (a.tlsCert === undefined)) throw new FleetsimError('FLEETSIM_E_USAGE', '--tls-key and --tls-cert go together (PEM files)');
   let tls: { key: Buffer | string; cert: Buffer | string };
   let caFile: string | undefined;
@@ -133,7 +155,7 @@ async function hubListeners(a: HubArgs): Promise<{ listeners: ListenerOptions[];
   }
   if (a.mqttsPort >= 0) out.push({ scheme: 'mqtts', host: a.host, port: a.mqttsPort, tls });
   if (a.wssPort >= 0) out.push({ scheme: 'wss', host: a.host, port: a.wssPort, tls });
-  return { listeners: out, caFile, pkiNote };
+  return { listeners: out, caFile, pkiNote, tls };
 }
 
 function makeBlobDir(dir: string): string {

@@ -165,6 +165,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
           .option('mqtts-port', { type: 'number', default: 8883, describe: 'MQTT over TLS (IoT Hub: 8883); 0: any free port; -1: off' })
           .option('wss-port', { type: 'number', default: 8443, describe: 'MQTT over secure WebSockets (IoT Hub: 443); 0: any free port; -1: off' })
+          .option('http-port', { type: 'number', default: 8444, describe: 'IoT Hub service REST API and device HTTPS endpoints on 127.0.0.1 (IoT Hub: 443), HTTPS with TLS, plain HTTP for a --plain-only hub; 0: any free port' })
           .option('plain', { type: 'boolean', default: false, describe: 'also serve plain MQTT (no TLS) on --port, for local use' })
           .option('port', { type: 'number', default: 1883, describe: 'plain MQTT port with --plain (0: any free port)' })
           .option('ws-port', { type: 'number', describe: 'with --plain: also serve MQTT over plain WebSockets on this port' })
@@ -177,7 +178,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .option('shaping-queue', { type: 'string', default: '60s', describe: 'longest shaping delay before the hub throttles (with --tier)' })
           .option('stream', { type: 'string', describe: 'write every accepted D2C message as NDJSON to this file (- for stdout)' })
           .option('webhook', { type: 'string', describe: 'POST accepted D2C messages in JSON batches to this http(s) URL' })
-          .example('$0 hub', 'TLS on 8883 and 8443; prints the CA file to trust')
+          .example('$0 hub', 'TLS on 8883 and 8443, HTTPS on 8444; prints the CA file to trust')
           .example('$0 hub --plain --port 1884', 'and plain MQTT: fleetsim run scenario.yaml --target mqtt://127.0.0.1:1884')
           .example('$0 hub --data-dir ./hub-data', 'keep the CA next to your project')
           .example('$0 hub --tier S1 --units 2 --stream -', 'S1 throttling, telemetry as NDJSON on stdout'),
@@ -191,6 +192,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
               wsPort: a['ws-port'],
               mqttsPort: a['mqtts-port'],
               wssPort: a['wss-port'],
+              httpPort: a['http-port'],
               tlsKey: a['tls-key'],
               tlsCert: a['tls-cert'],
               dataDir: resolveDataDir(a['data-dir'], process.env),

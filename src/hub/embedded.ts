@@ -15,11 +15,14 @@ export interface EmbeddedHub {
   readonly listening: readonly Listening[];
   /** The IoT Hub identity it serves: host name and the owner key service clients sign with. */
   readonly iothub: Pick<EmbeddedIotHub, 'hostName' | 'serviceKey'>;
-  /** The IoT Hub service REST API (same paths as IoT Hub's, service SAS), e.g. http://127.0.0.1:40123. */
+  /**
+   * The IoT Hub service REST API (same paths as IoT Hub's, service SAS), e.g. https://127.0.0.1:8444 (with
+   * `EmbeddedIotHub.httpTls`) or http://127.0.0.1:40123.
+   */
   readonly serviceUrl: string;
   /**
    * The IoT Hub device HTTPS endpoints (telemetry, C2D, file upload) and the blob endpoint: the same server as the
-   * service API (IoT Hub serves both on 443), plain HTTP on loopback.
+   * service API (IoT Hub serves both on 443), on loopback: HTTPS with `EmbeddedIotHub.httpTls`, else plain HTTP.
    */
   readonly deviceUrl: string;
   /** Directory of the local blob store that file uploads are written to. */
@@ -38,8 +41,13 @@ export interface EmbeddedIotHub {
   readonly fleets: readonly EmbeddedFleet[];
   /** The DPS ID scope it serves. */
   readonly idScope: string;
-  /** Port of the service REST API on 127.0.0.1 (0 or absent: a free one). */
+  /** Port of the service REST API and device HTTPS endpoints on 127.0.0.1 (0 or absent: a free one). */
   readonly servicePort?: number;
+  /**
+   * Serve that HTTP API over TLS with this key and certificate (PEM), so `serviceUrl`, `deviceUrl` and the blob host
+   * devices upload to are https://. Absent: plain HTTP (runs on loopback, `fleetsim hub --plain` alone).
+   */
+  readonly httpTls?: { readonly key: string | Buffer; readonly cert: string | Buffer } | undefined;
   /** Directory file uploads are written to (absent: a new temporary directory). */
   readonly blobDir?: string;
   /** IoT Hub tier throttling; absent: off. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
+import { type RequestListener, type Server, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -42,7 +43,8 @@ registerFleets(gateway, dps, iothub.fleets);
 const blobDir = iothub.blobDir ?? mkdtempSync(join(tmpdir(), 'fleetsim-blobs-'));
 
 /**
- * The IoT Hub HTTP face on plain HTTP, loopback only: the device endpoints (telemetry, C2D, file upload, and the blob
+ * The IoT Hub HTTP face on loopback, over HTTPS when `iothub.httpTls` is given (`fleetsim hub` with TLS: the same server
+ * certificate as its MQTT/TLS and WSS listeners), else plain HTTP (runs, and `--plain`-only hubs): the device endpoints (telemetry, C2D, file upload, and the blob
  * endpoint uploads go to; src/hub/device-http/) and the service REST API (registry, twins, methods, C2D, query, file
  * notifications), on one server as IoT Hub serves both on 443. HTTPS telemetry is published into the broker on the
  * device's telemetry topic, so service subscribers (the run observer) get it exactly as MQTT telemetry.
@@ -70,9 +72,12 @@ function startHttpApi(broker: Broker): Promise<{ server: Server; url: string }> 
     telemetry: feed,
     extraRoutes: (router) => fileNotificationRoutes(router, device.uploads),
   });
-  const server = createServer((req, res) => {
+  const handle: RequestListener = (req, res) => {
     if (!device.tryHandle(req, res)) service(req, res);
-  });
+  };
+  const tls = iothub.httpTls;
+  const server: Server = tls === undefined ? createServer(handle) : createHttpsServer({ key: tls.key, cert: tls.cert }, handle);
+  const scheme = tls === undefined ? 'http' : 'https';
   // Devices keep their HTTPS connections between readings, as with a cloud front end: Node's 5 s default would close
   // idle sockets under a device's next request far more often than a hub on the internet does.
   server.keepAliveTimeout = 65_000;
@@ -81,7 +86,7 @@ function startHttpApi(broker: Broker): Promise<{ server: Server; url: string }> 
     server.listen(iothub.servicePort ?? 0, '127.0.0.1', () => {
       const address = server.address();
       host = `127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-      resolve({ server, url: `http://${host}` });
+      resolve({ server, url: `${scheme}://${host}` });
     });
   });
 }

@@ -36,10 +36,8 @@ export function deviceRoutes(router: Router, d: RouteDeps): void {
   router.add('POST', '/devices/{id}/messages/events', async ({ req, res, params }) => {
     const deviceId = params.id as string;
     const messages = await d2cMessages(req, deviceId);
-    for (const m of messages) {
-      gateway.stats.telemetry++;
-      d.publish(m.topic, m.body);
-    }
+    // Counted (gateway.stats.telemetry) and stamped where the hub ingests it: d.publish → gateway.ingestTelemetry.
+    for (const m of messages) d.publish(m.topic, m.body);
     gateway.registry.touch(deviceId);
     sendNoContent(res);
   });
