@@ -12,3 +12,4 @@ export * from './topics.js';
 export * from './errors.js';
 export * from './enqueued.js';
 export { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE, fleetDeviceKey, seededGroupKey } from './fleet-keys.js';
+export * from './http-headers.js';

@@ -8,6 +8,7 @@
  *   POST   /devices/{id}/files/notifications[/{correlationId}]  {correlationId, isSuccess, statusCode, statusDescription} → 204
  */
 import type { Clock } from '../../core/clock.js';
+import { APP_HEADER_PREFIX } from '../../iothub/index.js';
 import { isoMs } from '../iothub/json.js';
 import type { IotHubGateway } from '../iothub-gateway.js';
 import type { C2dMessage } from '../iothub/c2d-queue.js';
@@ -119,6 +120,6 @@ function c2dHeaders(m: C2dMessage): Record<string, string> {
   if (m.userId !== undefined) h['iothub-userid'] = m.userId;
   if (m.contentType !== undefined) h['iothub-contenttype'] = m.contentType;
   if (m.contentEncoding !== undefined) h['iothub-contentencoding'] = m.contentEncoding;
-  for (const [k, v] of Object.entries(m.properties)) h[`iothub-app-${k}`] = v ?? '';
+  for (const [k, v] of Object.entries(m.properties)) h[`${APP_HEADER_PREFIX}${k}`] = v ?? '';
   return h;
 }

@@ -7,25 +7,11 @@
  * (`devices/{id}/messages/events/{bag}`), so consumers see HTTPS and MQTT telemetry the same way.
  */
 import type { IncomingMessage } from 'node:http';
-import { type MessageProperties, telemetryTopic } from '../../iothub/index.js';
+import { APP_HEADER_PREFIX, type MessageProperties, SYSTEM_HEADERS, telemetryTopic } from '../../iothub/index.js';
 import { ApiError, badJson, badRequest, header, readBody } from '../service-api/http.js';
 
 export const BATCH_CONTENT_TYPE = 'application/vnd.microsoft.iothub.json';
 export const MAX_D2C_BYTES = 256 * 1024;
-const APP_PREFIX = 'iothub-app-';
-
-const SYSTEM_HEADERS: ReadonlyArray<[Exclude<keyof MessageProperties, 'app'>, string]> = [
-  ['messageId', 'iothub-messageid'],
-  ['correlationId', 'iothub-correlationid'],
-  ['userId', 'iothub-userid'],
-  ['to', 'iothub-to'],
-  ['expiry', 'iothub-expiry'],
-  ['contentType', 'iothub-contenttype'],
-  ['contentEncoding', 'iothub-contentencoding'],
-  ['creationTimeUtc', 'iothub-creation-time-utc'],
-  ['component', 'dt-subject'],
-  ['interfaceId', 'iothub-interface-id'],
-];
 
 export interface D2cMessage {
   readonly topic: string;
@@ -40,7 +26,7 @@ function propertiesOf(pairs: ReadonlyArray<[string, string]>): MessageProperties
     const lower = name.toLowerCase();
     const sys = SYSTEM_HEADERS.find(([, h]) => h === lower);
     if (sys !== undefined) props[sys[0]] = value;
-    else if (lower.startsWith(APP_PREFIX) && name.length > APP_PREFIX.length) app[name.slice(APP_PREFIX.length)] = value;
+    else if (lower.startsWith(APP_HEADER_PREFIX) && name.length > APP_HEADER_PREFIX.length) app[name.slice(APP_HEADER_PREFIX.length)] = value;
   }
   props.app = app;
   return props;

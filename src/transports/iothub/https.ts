@@ -7,33 +7,21 @@
  * exist over HTTPS in IoT Hub. Closing or dropping aborts the requests in flight and stops polling.
  */
 import type { Clock } from '../../core/clock.js';
-import { type MessageProperties, parseDeviceTopic, parsePropertyBag } from '../../iothub/index.js';
+import { APP_HEADER_PREFIX, SYSTEM_HEADERS, parseDeviceTopic, parsePropertyBag } from '../../iothub/index.js';
 import type { CloseInfo, ConnectOptions, Connection, PublishCallback } from '../transport.js';
 import { TransportError } from '../transport.js';
 import { DeviceHttpClient } from './http-client.js';
-
-const HEADER_OF: ReadonlyArray<[Exclude<keyof MessageProperties, 'app'>, string]> = [
-  ['messageId', 'iothub-messageid'],
-  ['correlationId', 'iothub-correlationid'],
-  ['userId', 'iothub-userid'],
-  ['to', 'iothub-to'],
-  ['expiry', 'iothub-expiry'],
-  ['contentType', 'iothub-contenttype'],
-  ['contentEncoding', 'iothub-contentencoding'],
-  ['creationTimeUtc', 'iothub-creation-time-utc'],
-  ['component', 'dt-subject'],
-];
 
 /** The request headers of a telemetry topic's property bag (`devices/{id}/messages/events/{bag}`). */
 export function telemetryHeaders(topic: string): Record<string, string> {
   const slash = topic.indexOf('/messages/events/');
   const props = parsePropertyBag(slash < 0 ? '' : topic.slice(slash + '/messages/events/'.length));
   const h: Record<string, string> = {};
-  for (const [field, name] of HEADER_OF) {
+  for (const [field, name] of SYSTEM_HEADERS) {
     const v = props[field];
     if (v !== undefined) h[name] = v;
   }
-  for (const [k, v] of Object.entries(props.app)) h[`iothub-app-${k}`] = v ?? '';
+  for (const [k, v] of Object.entries(props.app)) h[`${APP_HEADER_PREFIX}${k}`] = v ?? '';
   if (props.contentType !== undefined) h['content-type'] = props.contentType;
   return h;
 }
