@@ -20,6 +20,7 @@ import type { Clock } from '../core/clock.js';
 import {
   type DeviceTopic,
   type MessageProperties,
+  appendStamps,
   authMethodOf,
   allowedSubscription,
   c2dTopic,
@@ -29,7 +30,6 @@ import {
   parseDeviceTopic,
   parseHubUsername,
   stampProperties,
-  stampTelemetryTopic,
   topicBelongsTo,
   twinResponseTopic,
   verifySasToken,
@@ -362,8 +362,9 @@ export class IotHubGateway {
       authMethod: authMethodOf(device?.authentication.type ?? 'sas'),
       generationId: device?.generationId ?? '',
     };
-    this.o.onTelemetry?.({ deviceId, enqueuedTimeMs: stamp.enqueuedTimeMs, properties, stamped: stampProperties(stamp), body: payload });
-    return stampTelemetryTopic(topic, stamp);
+    const stamped = stampProperties(stamp);
+    this.o.onTelemetry?.({ deviceId, enqueuedTimeMs: stamp.enqueuedTimeMs, properties, stamped, body: payload });
+    return appendStamps(topic, stamped);
   }
 
   /** Over MQTT a throttled or over-quota publish closes the connection (reference §5.3); counted as a throttle drop. */

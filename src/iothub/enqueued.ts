@@ -58,9 +58,12 @@ export function stampProperties(s: HubStamp): Array<[string, string]> {
  * device's own properties, its `$.mid` message id included, are kept as sent). A topic without a trailing `/` gets one.
  */
 export function stampTelemetryTopic(topic: string, s: HubStamp): string {
-  const extra = stampProperties(s)
-    .map(([k, v]) => `${k}=${encodeRfc3986(v)}`)
-    .join('&');
+  return appendStamps(topic, stampProperties(s));
+}
+
+/** stampTelemetryTopic with the stamped properties already made (the hub also hands them to its telemetry stream). */
+export function appendStamps(topic: string, stamped: ReadonlyArray<readonly [string, string]>): string {
+  const extra = stamped.map(([k, v]) => `${k}=${encodeRfc3986(v)}`).join('&');
   const at = topic.indexOf('/messages/events');
   const bag = topic
     .slice(at + '/messages/events'.length)
