@@ -57,10 +57,7 @@ function startHttpApi(broker: Broker): Promise<{ server: Server; url: string }> 
     blobDir,
     blobKey: randomBytes(32).toString('base64'),
     blobHost: () => host,
-    publish: (topic, body) => {
-      const stamped = gateway.ingestTelemetry(topic, body);
-      if (stamped !== undefined) void broker.publish(stamped, body, 1).catch(() => undefined);
-    },
+    publish: (topic, body) => void broker.publish(topic, body, 1).catch(() => undefined),
     // IoT Hub's D2C throttle and daily quota apply to HTTPS telemetry as to MQTT (a 429 here rather than a closed
     // connection); C2D over HTTPS and file uploads have throttles of their own that fleetsim does not model yet.
     admit: (op, deviceId, bytes) => (op === 'd2c' ? gateway.admitService('d2c', deviceId, bytes) : Promise.resolve()),

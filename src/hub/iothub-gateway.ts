@@ -339,21 +339,14 @@ export class IotHubGateway {
 
   /** Stamp and route an accepted D2C message (its enqueued time is now: after any shaping delay). */
   private acceptTelemetry(s: Session, properties: MessageProperties, topic: string, payload: Buffer): PublishDecision {
-    return { forwardAs: this.stampTelemetry(s.deviceId, properties, topic, payload) };
+    return { forwardAs: this.ingestTelemetry(s.deviceId, properties, topic, payload) };
   }
 
   /**
-   * A D2C message that arrived by HTTPS (already authorised and admitted by the device endpoints): stamped and fed to
-   * the telemetry stream like an MQTT one; returns the topic to publish it on to service subscribers.
+   * Count, stamp and feed to the telemetry stream an accepted D2C message (MQTT, or HTTPS already authorised and
+   * admitted by the device endpoints); returns the topic service subscribers receive it on.
    */
-  ingestTelemetry(topic: string, payload: Buffer): string | undefined {
-    const t = parseDeviceTopic(topic);
-    const deviceId = topic.split('/')[1];
-    if (t?.kind !== 'telemetry' || deviceId === undefined) return undefined;
-    return this.stampTelemetry(decodeURIComponent(deviceId), t.properties, topic, payload);
-  }
-
-  private stampTelemetry(deviceId: string, properties: MessageProperties, topic: string, payload: Buffer): string {
+  ingestTelemetry(deviceId: string, properties: MessageProperties, topic: string, payload: Buffer): string {
     this.stats.telemetry++;
     const device = this.registry.lookup(deviceId);
     const stamp = {

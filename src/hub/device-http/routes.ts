@@ -28,7 +28,7 @@ export interface RouteDeps {
   readonly uploads: FileUploads;
   /** `host:port` devices upload to (the blob endpoint's address, returned as `hostName`). */
   readonly blobHost: () => string;
-  /** Hand one telemetry message to the broker, as if the device had published it over MQTT. */
+  /** Hand one stamped telemetry message to the broker: service subscribers get it as MQTT telemetry. */
   readonly publish: (topic: string, body: Buffer) => void;
 }
 
@@ -37,8 +37,8 @@ export function deviceRoutes(router: Router, d: RouteDeps): void {
   router.add('POST', '/devices/{id}/messages/events', async ({ req, res, params }) => {
     const deviceId = params.id as string;
     const messages = await d2cMessages(req, deviceId);
-    // Counted (gateway.stats.telemetry) and stamped where the hub ingests it: d.publish → gateway.ingestTelemetry.
-    for (const m of messages) d.publish(m.topic, m.body);
+    // Counted (gateway.stats.telemetry), stamped and fed to the telemetry stream as MQTT telemetry is.
+    for (const m of messages) d.publish(gateway.ingestTelemetry(deviceId, m.properties, m.topic, m.body), m.body);
     gateway.registry.touch(deviceId);
     sendNoContent(res);
   });

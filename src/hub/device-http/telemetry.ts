@@ -15,6 +15,8 @@ export const MAX_D2C_BYTES = 256 * 1024;
 
 export interface D2cMessage {
   readonly topic: string;
+  /** The properties the topic's bag carries. */
+  readonly properties: MessageProperties;
   readonly body: Buffer;
 }
 
@@ -39,7 +41,7 @@ export async function d2cMessages(req: IncomingMessage, deviceId: string): Promi
   if (!ct.toLowerCase().startsWith(BATCH_CONTENT_TYPE)) {
     const pairs: Array<[string, string]> = [];
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) pairs.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
-    return [{ topic: telemetryTopic(deviceId, propertiesOf(pairs)), body }];
+    return [d2cMessage(deviceId, propertiesOf(pairs), body)];
   }
   let items: unknown;
   try {
@@ -55,8 +57,12 @@ export async function d2cMessages(req: IncomingMessage, deviceId: string): Promi
     if (props === null || typeof props !== 'object' || Array.isArray(props)) throw badRequest(`Batch item ${i}: properties must be an object`);
     const pairs = Object.entries(props as Record<string, unknown>).map(([k, v]) => [k, String(v)] as [string, string]);
     const data = m.base64Encoded === false ? Buffer.from(m.body, 'utf8') : Buffer.from(m.body, 'base64');
-    return { topic: telemetryTopic(deviceId, propertiesOf(pairs)), body: data };
+    return d2cMessage(deviceId, propertiesOf(pairs), data);
   });
+}
+
+function d2cMessage(deviceId: string, properties: MessageProperties, body: Buffer): D2cMessage {
+  return { topic: telemetryTopic(deviceId, properties), properties, body };
 }
 
 export const tooManyUploads = (deviceId: string, max: number): ApiError =>
