@@ -1,4 +1,5 @@
 import { parseHubUsername } from '../iothub/index.js';
+import { SERVICE_PREFIX } from './iothub/connect-auth.js';
 import type { BrokerClient, BrokerHooks } from './broker.js';
 import type { IotHubGateway } from './iothub-gateway.js';
 
@@ -15,7 +16,7 @@ export function embeddedHooks(gateway: IotHubGateway): BrokerHooks {
   const reserved = (topic: string): boolean => topic.startsWith('devices/') || topic.startsWith('$');
   return {
     authenticate(client, username, password) {
-      const service = client.id.startsWith('$service');
+      const service = client.id.startsWith(SERVICE_PREFIX);
       if (!service && (username === undefined || parseHubUsername(username) === undefined)) return 0; // plain MQTT
       iot.add(client);
       if (service) services.add(client);

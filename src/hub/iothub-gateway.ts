@@ -23,18 +23,17 @@ import {
   appendStamps,
   authMethodOf,
   allowedSubscription,
-  c2dTopic,
   desiredPatchTopic,
   errorBody,
   methodRequestTopic,
   parseDeviceTopic,
-  parseHubUsername,
   stampProperties,
   topicBelongsTo,
   twinResponseTopic,
-  verifySasToken,
 } from '../iothub/index.js';
 import type { BrokerClient, BrokerHooks, PublishDecision } from './broker.js';
+import type { AcceptedTelemetry } from './telemetry/record.js';
+import { C2dDelivery } from './iothub/c2d-delivery.js';
 import { C2dQueues, type C2dSend } from './iothub/c2d-queue.js';
 import { CaStore } from './iothub/certificates.js';
 import { ConnectionTable } from './iothub/connections.js';
@@ -44,8 +43,7 @@ import { MethodCalls, type MethodInvokeOptions, type MethodResult } from './ioth
 import { DeviceRegistry } from './iothub/registry.js';
 import type { Timers } from './iothub/timers.js';
 import { TwinStore } from './iothub/twin.js';
-import { checkX509 } from './iothub/x509-auth.js';
-import { verifyDeviceSas } from './iothub/device-sas.js';
+import { CONNACK, judgeConnect } from './iothub/connect-auth.js';
 
 export interface IotHubGatewayOptions {
   /** The hub's host name, as devices sign it in their SAS resource: e.g. fleetsim.azure-devices.net. */
@@ -62,20 +60,6 @@ export interface IotHubGatewayOptions {
   readonly onTelemetry?: (m: AcceptedTelemetry) => void;
 }
 
-/** A device-to-cloud message the hub accepted, with the system properties it stamped. */
-export interface AcceptedTelemetry {
-  readonly deviceId: string;
-  readonly enqueuedTimeMs: number;
-  /** The device's properties (system and application) from its topic. */
-  readonly properties: MessageProperties;
-  /** What the hub stamped, by wire name (iothub-enqueuedtime, iothub-connection-device-id, …). */
-  readonly stamped: ReadonlyArray<readonly [string, string]>;
-  readonly body: Buffer;
-}
-
-/** CONNACK return codes as IoT Hub uses them (reference §1.7). */
-const CONNACK = { ok: 0, identifierRejected: 2, serverUnavailable: 3, notAuthorized: 5 } as const;
-const SERVICE_PREFIX = '$service';
 const TELEMETRY_FILTER = 'devices/+/messages/events/#';
 
 interface Session {
@@ -109,7 +93,7 @@ export class IotHubGateway {
   readonly stats: GatewayStats = { refusedConnects: {}, refusedPublishes: {}, refusedSubscriptions: 0, telemetry: 0 };
   private readonly sessions = new Map<string, Session>();
   private readonly byClient = new WeakMap<BrokerClient, Session | 'service'>();
-  private readonly c2dInFlight = new Map<string, { deviceId: string; lockToken: string }>();
+  private readonly c2dDelivery: C2dDelivery;
   private nextConnection = 0;
 
   constructor(private readonly o: IotHubGatewayOptions) {
@@ -148,6 +132,7 @@ export class IotHubGateway {
       generationIdOf: (id) => this.registry.get(id).generationId,
       onDepthChange: (id, depth) => this.registry.setCloudToDeviceMessageCount(id, depth),
     });
+    this.c2dDelivery = new C2dDelivery(this.c2d);
   }
 
   /** Service side: call a direct method (404103 offline, 504101 timeout, as IoT Hub answers). */
@@ -197,40 +182,21 @@ export class IotHubGateway {
   }
 
   private authenticate(client: BrokerClient, username: string | undefined, password: Buffer | undefined): number | Promise<number> {
-    const token = password?.toString('utf8');
-    const nowS = Math.floor(this.o.clock.now() / 1000);
-    if (client.id.startsWith(SERVICE_PREFIX)) {
-      if (token === undefined) return this.refuseConnect('service-no-token', CONNACK.notAuthorized);
-      const check = verifySasToken(token, { resource: this.o.hostName, keyBase64: this.o.serviceKey, nowS });
-      if (!check.ok) return this.refuseConnect(`service-${check.reason}`, CONNACK.notAuthorized);
+    const verdict = judgeConnect(
+      { clientId: client.id, username, password, peerCertificates: () => client.peerCertificates() },
+      { hostName: this.o.hostName, serviceKey: this.o.serviceKey, registry: this.registry, anchors: () => this.certificates.anchors(), nowMs: this.o.clock.now() },
+    );
+    if (verdict.kind === 'refused') return this.refuseConnect(verdict.reason, verdict.code);
+    if (verdict.kind === 'service') {
       this.byClient.set(client, 'service');
       return CONNACK.ok;
     }
-    const user = username === undefined ? undefined : parseHubUsername(username);
-    if (user === undefined) return this.refuseConnect('bad-username', CONNACK.notAuthorized);
-    if (user.moduleId !== undefined) return this.refuseConnect('modules-unsupported', CONNACK.notAuthorized);
-    if (client.id !== user.deviceId) return this.refuseConnect('client-id-mismatch', CONNACK.identifierRejected);
-    const device = this.registry.lookup(user.deviceId);
-    if (device === undefined) return this.refuseConnect('unknown-device', CONNACK.notAuthorized);
-    if (device.status !== 'enabled') return this.refuseConnect('disabled', CONNACK.notAuthorized);
-    const auth = device.authentication;
-    let sasExpiryMs: number | undefined;
-    if (auth.type === 'sas') {
-      if (token === undefined || token === '') return this.refuseConnect('no-sas', CONNACK.notAuthorized);
-      const check = verifyDeviceSas(token, auth, this.o.hostName, user.deviceId, nowS);
-      if (!check.ok) return this.refuseConnect(check.reason, CONNACK.notAuthorized);
-      sasExpiryMs = check.expiry * 1000;
-    } else {
-      // X.509 (reference §1.4): the certificate from the TLS handshake, no password.
-      if (token !== undefined && token !== '') return this.refuseConnect('password-with-x509', CONNACK.notAuthorized);
-      const refusal = checkX509(auth, user.deviceId, client.peerCertificates(), () => this.certificates.anchors(), this.o.clock.now());
-      if (refusal !== undefined) return this.refuseConnect(refusal, CONNACK.notAuthorized);
-    }
+    const { deviceId, sasExpiryMs } = verdict;
     const admit = this.throttle.admitConnection();
     // Throttled or over quota: CONNACK 3 "server unavailable", which SDKs retry (reference §1.7); counted by the throttle.
     if (admit.outcome === 'throttled') return CONNACK.serverUnavailable;
-    if (admit.outcome === 'ok') return this.accept(client, user.deviceId, sasExpiryMs);
-    return after(this.o.timers, admit.ms, () => (client.closed ? CONNACK.serverUnavailable : this.accept(client, user.deviceId, sasExpiryMs)));
+    if (admit.outcome === 'ok') return this.accept(client, deviceId, sasExpiryMs);
+    return after(this.o.timers, admit.ms, () => (client.closed ? CONNACK.serverUnavailable : this.accept(client, deviceId, sasExpiryMs)));
   }
 
   /** sasExpiryMs: undefined for X.509 devices. */
@@ -302,12 +268,12 @@ export class IotHubGateway {
         if (d.outcome === 'throttled') return this.dropThrottled(d.errorCode);
         if (d.outcome === 'delay') {
           return after(this.o.timers, d.ms, () => {
-            if (!s.client.closed) return this.acceptTelemetry(s, t.properties, topic, payload);
+            if (!s.client.closed) return { forwardAs: this.ingestTelemetry(s.deviceId, t.properties, topic, payload) };
             this.throttle.shapedDiscarded(metered); // its connection closed while it waited: never acknowledged nor routed
             return 'refuse';
           });
         }
-        return this.acceptTelemetry(s, t.properties, topic, payload);
+        return { forwardAs: this.ingestTelemetry(s.deviceId, t.properties, topic, payload) };
       }
       case 'twin-get': {
         const view = JSON.stringify(this.twins.deviceView(s.deviceId));
@@ -337,14 +303,10 @@ export class IotHubGateway {
     }
   }
 
-  /** Stamp and route an accepted D2C message (its enqueued time is now: after any shaping delay). */
-  private acceptTelemetry(s: Session, properties: MessageProperties, topic: string, payload: Buffer): PublishDecision {
-    return { forwardAs: this.ingestTelemetry(s.deviceId, properties, topic, payload) };
-  }
-
   /**
    * Count, stamp and feed to the telemetry stream an accepted D2C message (MQTT, or HTTPS already authorised and
-   * admitted by the device endpoints); returns the topic service subscribers receive it on.
+   * admitted by the device endpoints); returns the topic service subscribers receive it on. Its enqueued time is now:
+   * after any shaping delay.
    */
   ingestTelemetry(deviceId: string, properties: MessageProperties, topic: string, payload: Buffer): string {
     this.stats.telemetry++;
@@ -408,36 +370,13 @@ export class IotHubGateway {
   private deliverC2d(deviceId: string): void {
     const s = this.sessions.get(deviceId);
     if (s === undefined || !s.c2dSubscribed) return;
-    for (let m = this.c2d.next(deviceId); m !== undefined; m = this.c2d.next(deviceId)) {
-      const topic = c2dTopic(deviceId, {
-        ...(m.messageId === undefined ? {} : { messageId: m.messageId }),
-        ...(m.correlationId === undefined ? {} : { correlationId: m.correlationId }),
-        ...(m.userId === undefined ? {} : { userId: m.userId }),
-        ...(m.explicitExpiry ? { expiry: new Date(m.expiryMs).toISOString() } : {}),
-        ...(m.contentType === undefined ? {} : { contentType: m.contentType }),
-        ...(m.contentEncoding === undefined ? {} : { contentEncoding: m.contentEncoding }),
-        to: `/devices/${deviceId}/messages/devicebound`,
-        app: { ...m.properties, 'iothub-ack': m.ack },
-      });
-      if (m.lockToken !== undefined) this.c2dInFlight.set(`${s.connectionId} ${topic}`, { deviceId, lockToken: m.lockToken });
-      void s.client.publish(topic, m.body, 1);
-    }
+    this.c2dDelivery.deliver(deviceId, s.connectionId, (topic, body) => void s.client.publish(topic, body, 1));
   }
 
   /** A PUBACK from a device: a C2D message completes. */
   private acked(client: BrokerClient, topic: string): void {
     const who = this.byClient.get(client);
-    if (who === undefined || who === 'service') return;
-    const key = `${who.connectionId} ${topic}`;
-    const inflight = this.c2dInFlight.get(key);
-    if (inflight === undefined) return;
-    this.c2dInFlight.delete(key);
-    try {
-      this.c2d.complete(inflight.deviceId, inflight.lockToken);
-    } catch (err) {
-      // The lock was lost meanwhile (lock timeout, purge, device deleted): IoT Hub ignores such a late PUBACK too.
-      if (!isIotHubError(err)) throw err;
-    }
+    if (who !== undefined && who !== 'service') this.c2dDelivery.acked(who.connectionId, topic);
   }
 
   private disconnected(client: BrokerClient): void {
@@ -448,7 +387,7 @@ export class IotHubGateway {
       this.sessions.delete(who.deviceId);
       this.c2d.releaseAll(who.deviceId); // delivered but not completed: delivered again on the next connection
     }
-    for (const key of [...this.c2dInFlight.keys()]) if (key.startsWith(`${who.connectionId} `)) this.c2dInFlight.delete(key);
+    this.c2dDelivery.forget(who.connectionId);
   }
 }
 

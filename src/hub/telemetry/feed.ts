@@ -4,9 +4,8 @@
  * something listens.
  */
 import type { ServerResponse } from 'node:http';
-import type { AcceptedTelemetry } from '../iothub-gateway.js';
 import { type NdjsonSink, ndjsonSink } from './ndjson.js';
-import { type TelemetryRecord, telemetryRecord } from './record.js';
+import { type AcceptedTelemetry, type TelemetryRecord, telemetryRecord } from './record.js';
 import type { TelemetryFeedStats } from '../../metrics/hub-report.js';
 import { WebhookSink } from './webhook.js';
 

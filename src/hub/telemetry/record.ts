@@ -7,8 +7,18 @@
  * Properties use their wire names: system properties as `$.mid`, `$.ct`, …, application properties as sent, then what
  * the hub stamped. The body is JSON when it parses as JSON, else text when it is valid UTF-8, else base64.
  */
-import { SYSTEM_PROPERTY_KEYS, isoMicros } from '../../iothub/index.js';
-import type { AcceptedTelemetry } from '../iothub-gateway.js';
+import { type MessageProperties, SYSTEM_PROPERTY_KEYS, isoMicros } from '../../iothub/index.js';
+
+/** A device-to-cloud message the hub accepted, with the system properties it stamped. */
+export interface AcceptedTelemetry {
+  readonly deviceId: string;
+  readonly enqueuedTimeMs: number;
+  /** The device's properties (system and application) from its topic. */
+  readonly properties: MessageProperties;
+  /** What the hub stamped, by wire name (iothub-enqueuedtime, iothub-connection-device-id, …). */
+  readonly stamped: ReadonlyArray<readonly [string, string]>;
+  readonly body: Buffer;
+}
 
 export interface TelemetryRecord {
   readonly deviceId: string;
