@@ -48,6 +48,8 @@ export interface ConnectOptions {
   readonly onDownlink?: Downlink;
   /** The device registered with a provisioning service first (IoT Hub DPS), taking this long. */
   readonly onProvisioned?: (ms: number) => void;
+  /** Where this connection goes when the run fans out over several broker endpoints or local source addresses; absent: the transport's own URL. */
+  readonly endpoint?: { readonly url: string; readonly localAddress: string | undefined };
 }
 
 /**

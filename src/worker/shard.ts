@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { failureCode } from '../core/errors.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import type { DrainPhasePlan, FileUploadPhasePlan, PhasePlan, RunPlan } from '../scenario/plan.js';
+import { endpointOf } from '../scenario/endpoints.js';
 import type { ShardRange } from '../scenario/shard.js';
 import type { CommandResult, DeviceCommand, Readings } from '../devices/model.js';
 import type { CloseInfo, Connection } from '../transports/transport.js';
@@ -176,8 +177,11 @@ export class ShardRunner {
     const gen = ++d.connGen;
     this.recorder.count('connect.attempts');
     const startedAt = this.deps.clock.now();
+    // Fan-out (several endpoints, a source-address pool) places the device by its index; a fleet's own URL wins.
+    const endpoint = d.fleet.plan.transport.url === undefined ? endpointOf(this.plan.target, d.index) : undefined;
     d.fleet.transport
       .connect({
+        ...(endpoint === undefined ? {} : { endpoint }),
         identity: d.identity,
         onClose: (info) => this.onClose(d, gen, info),
         onDownlink: (kind, cmd) => this.downlink(d, kind, cmd),
