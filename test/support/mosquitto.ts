@@ -29,12 +29,15 @@ export interface MosquittoInstance {
   stop(): Promise<void>;
 }
 
-/** A Mosquitto of the test's own on a free loopback port, no connection limit, anonymous; stop() kills it. */
+/**
+ * A Mosquitto of the test's own on a free loopback port: anonymous, no connection limit, no cap on queued QoS 1
+ * messages (a subscriber that lags keeps them all); stop() kills it.
+ */
 export async function startMosquitto(bin: string): Promise<MosquittoInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-mosquitto-'));
   const port = await closedPort();
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'max_connections -1', 'persistence false', 'log_dest none', ''].join('\n'));
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'max_connections -1', 'max_queued_messages 0', 'persistence false', 'log_dest none', ''].join('\n'));
   const child: ChildProcess = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
