@@ -173,7 +173,7 @@ function describe(plan: RunPlan, workers: number, term: Terminal, shard?: ShardS
     plan.clock === 'virtual' ? 'nothing: virtual time, no sockets' : plan.target.kind === 'embedded' ? 'the embedded hub' : targetText(plan.target);
   const s = term.errStyle;
   const count = shard === undefined ? '' : ` of ${plan.totalDevices.toLocaleString('en-US')} (shard ${shard.index + 1}/${shard.count})`;
-  return `${s.bold('fleetsim')} ${plan.name}: ${devices.toLocaleString('en-US')}${count} devices, ${plan.phases.length} phases, ~${formatDuration(plan.totalDurationMs)} against ${target} (seed ${plan.seed}, ${workers} worker${workers === 1 ? '' : 's'})`;
+  return `${s.bold('fleetsim')} ${plan.name}: ${devices.toLocaleString('en-US')} devices${count}, ${plan.phases.length} phases, ~${formatDuration(plan.totalDurationMs)} against ${target} (seed ${plan.seed}, ${workers} worker${workers === 1 ? '' : 's'})`;
 }
 
 /** result JSON in DIR, named by scenario and start time so earlier results are never overwritten. */

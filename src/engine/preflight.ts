@@ -9,23 +9,24 @@ import { FleetsimError } from '../core/errors.js';
 
 /**
  * Open files a process uses besides device sockets: stdio, libuv's epoll and signal fds, IPC pipe, module and log
- * files, the observer's connections. Measured: a shard process of 2 threads holds about 40 (ls /proc/PID/fd during a
- * 3,000-device run, 2026); doubled for headroom.
+ * files, the observer's connections. Measured 2026-11-23 on the 2-core dev machine (ls /proc/PID/fd during the
+ * 30,000-device scale test): a shard process with one worker thread held 15,025 = 15,000 sockets + 25; the parent 28.
+ * 100 leaves room for a few more threads' handles and transient files.
  */
 export const PROCESS_FD_OVERHEAD = 100;
-/** Each worker thread's own libuv loop (epoll, eventfds, async handles): measured about 6 per thread; rounded up. */
+/** Each worker thread's own libuv loop (epoll, eventfds, async handles, piscina's ports): a margin of 10 per thread. */
 export const THREAD_FD_OVERHEAD = 10;
 /**
- * Memory per live device over mqtt.js, client side (RSS). Issue 6 measured 15.5 KiB per idle mqtt.js connection on
- * this machine; a fleetsim device adds its runtime, model state, scheduler entries and HDR share: 24 KiB in all is
- * the round figure used here (an estimate, printed as one).
+ * Memory per live device over mqtt.js, client side (RSS). Measured 2026-11-23 in the 30,000-device scale test (VmRSS of
+ * each shard process, 15,000 thermostats each at QoS 1, minus the process's RSS before connecting): 20 and 25 KiB per
+ * device (issue 6 gives 15.5 KiB for a bare idle mqtt.js connection). An estimate, printed as one.
  */
 export const BYTES_PER_DEVICE = 24 * 1024;
-/** Per live connection held by the embedded hub (aedes client, socket buffers): an estimate, as above. */
+/** Per live connection held by the embedded hub (aedes client, socket buffers): NOT measured yet, an assumption. */
 export const HUB_BYTES_PER_DEVICE = 16 * 1024;
-/** A Node process with fleetsim loaded (RSS at start) and each worker thread's isolate: about 50 and 15 MiB. */
-export const PROCESS_BYTES = 50 * 1024 * 1024;
-export const THREAD_BYTES = 15 * 1024 * 1024;
+/** A Node process with fleetsim loaded, and each worker thread's isolate: a shard process with one thread measured ~100 MiB RSS before its devices connected (same run). */
+export const PROCESS_BYTES = 64 * 1024 * 1024;
+export const THREAD_BYTES = 36 * 1024 * 1024;
 
 export interface MachineLimits {
   /** Open files per process (soft limit); undefined where it cannot be read. */
