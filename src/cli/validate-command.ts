@@ -4,6 +4,7 @@ import { loadScenarioFile } from '../scenario/index.js';
 import { loadModelFromPath } from '../scenario/model-file.js';
 import { FleetsimError } from '../core/errors.js';
 import { describePreflight } from '../engine/preflight.js';
+import { targetText } from '../metrics/result.js';
 import type { RunPlan } from '../scenario/plan.js';
 import { scaleOptions } from './scale-options.js';
 import type { Terminal } from './terminal.js';
@@ -25,7 +26,7 @@ export async function validateCommand(args: { scenario: string; quiet: boolean }
     `${s.green('✓')} ${args.scenario} is valid: ${plan.name}`,
     `  ${plan.totalDevices.toLocaleString('en-US')} devices in ${plan.fleets.length} fleet${plan.fleets.length === 1 ? '' : 's'}: ${plan.fleets.map((f) => `${f.id} (${f.count} × ${f.model})`).join(', ')}`,
     `  ${plan.phases.length} phases, ~${formatDuration(plan.totalDurationMs)}: ${plan.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}`).join(' → ')}`,
-    `  ${plan.thresholds.reduce((n, t) => n + t.expressions.length, 0)} thresholds; target ${plan.target.kind === 'embedded' ? 'embedded hub' : plan.target.url}; seed ${plan.seed}`,
+    `  ${plan.thresholds.reduce((n, t) => n + t.expressions.length, 0)} thresholds; target ${plan.target.kind === 'embedded' ? 'embedded hub' : targetText(plan.target)}; seed ${plan.seed}`,
   ];
   if (plan.clock === 'live') lines.push(`  ${ceiling(plan)}`);
   term.out(lines.join('\n'));
