@@ -68,7 +68,8 @@ describe.skipIf(bin === undefined)(`scale: ${DEVICES.toLocaleString('en-US')} de
 
   it('sent = acked = received, every device seen, zero lost', { timeout: 150_000 }, async () => {
     const scenario = join(dir, 'scale.yaml');
-    // Connect at 3,000/s; every device sends every 15 s from a random offset, so at least once in the steady phase.
+    // Connect at 2,000/s; every device sends every 15 s from a random offset, so at least once in the steady phase. A
+    // shared CI machine may be slow: generous connect timeout, quick retries (a device counted once it is connected).
     writeFileSync(
       scenario,
       `version: 1
@@ -79,11 +80,12 @@ fleets:
     model: thermostat
     count: ${DEVICES}
     idPattern: "dev-{index:06}"
-    transport: { qos: 1, topic: "${PREFIX}/{deviceId}" }
+    transport: { qos: 1, topic: "${PREFIX}/{deviceId}", connectTimeout: 30s }
     telemetry: { every: 15s, jitter: 0s }
+    reconnect: { base: 500ms, cap: 5s }
 phases:
-  - { kind: connect, rate: 3000/s, settle: 2s }
-  - { kind: steady, duration: 18s }
+  - { kind: connect, rate: 2000/s, settle: 2s }
+  - { kind: steady, duration: 20s }
   - { kind: drain, timeout: 15s }
 `,
     );
@@ -95,17 +97,21 @@ phases:
     expect(run.stderr).toContain('2 shard processes');
     expect(run.code, run.stderr).not.toBe(1);
     const file = readdirSync(out).find((f) => f.endsWith('.json'));
-    const result = JSON.parse(readFileSync(join(out, file as string), 'utf8')) as { devices: number; summary: { total: { counters: Record<string, number> } } };
+    const result = JSON.parse(readFileSync(join(out, file as string), 'utf8')) as {
+      devices: number;
+      summary: { total: { counters: Record<string, number>; errors: Record<string, number> } };
+    };
+    const errors = JSON.stringify(result.summary.total.errors);
     const c = result.summary.total.counters;
-    // Let the independent subscriber's stragglers in (at most 10 s), then a moment more for any duplicate.
-    for (let waited = 0; waited < 10_000 && counter.messages < (c['telemetry.acked'] ?? 0); waited += 100) await new Promise((r) => setTimeout(r, 100));
+    // Let the independent subscriber's stragglers in (at most 30 s: Mosquitto queues them all), then a moment more.
+    for (let waited = 0; waited < 30_000 && counter.messages < (c['telemetry.acked'] ?? 0); waited += 100) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 300));
     await counter.close();
     expect(result.devices).toBe(DEVICES);
-    expect(c['connect.ok']).toBe(DEVICES);
+    expect(c['connect.ok'], `${errors}\n${run.stderr}`).toBeGreaterThanOrEqual(DEVICES);
     expect(c['telemetry.sent']).toBeGreaterThanOrEqual(DEVICES);
     expect(c['telemetry.acked']).toBe(c['telemetry.sent']);
-    expect(c['telemetry.failed']).toBe(0);
+    expect(c['telemetry.failed'], errors).toBe(0);
     expect(c['delivery.lost']).toBe(0);
     expect(c['delivery.received']).toBe(c['telemetry.acked']);
     // The independent count: every acked message arrived once, from every device, half the devices on each broker.
