@@ -1,4 +1,5 @@
-import { type IClientOptions, type MqttClient, mqtt } from './lib.js';
+import { createConnection } from 'node:net';
+import { type IClientOptions, MqttClient, mqtt } from './lib.js';
 import { securityOptions } from './options.js';
 import { failureCode } from '../../core/errors.js';
 import type { TransportPlan } from '../../scenario/plan.js';
@@ -11,7 +12,10 @@ import {
   TransportError,
 } from '../transport.js';
 
-/** MQTT device transport on mqtt.js. Auto-reconnect is off: devices own their reconnects and backoff. */
+/**
+ * MQTT device transport on mqtt.js (scenario `transport.client: mqttjs`; the default is the lean client). Auto-reconnect
+ * is off: devices own their reconnects and backoff.
+ */
 export function createMqttTransport(url: string, plan: TransportPlan): Transport {
   const base = baseOptions(plan);
   return {
@@ -45,7 +49,7 @@ function connectOnce(url: string, base: IClientOptions, timeoutMs: number, optio
     const startedAt = performance.now();
     let lastError: unknown;
     let conn: MqttConnection | undefined;
-    const client = mqtt.connect(url, clientOptions);
+    const client = openClient(options.endpoint?.url ?? url, clientOptions, options.endpoint?.localAddress);
     client.on('error', (err) => {
       lastError = err;
     });
@@ -70,6 +74,22 @@ function connectOnce(url: string, base: IClientOptions, timeoutMs: number, optio
       );
     });
   });
+}
+
+/**
+ * mqtt.js dials mqtt:// itself with no local address, so with one the socket is ours (MqttClient with a stream
+ * builder); mqtts:// passes its options to tls.connect, which takes localAddress; ws:// and wss:// take it in wsOptions.
+ */
+function openClient(url: string, options: IClientOptions, localAddress: string | undefined): MqttClient {
+  if (localAddress === undefined) return mqtt.connect(url, options);
+  const u = new URL(url);
+  if (u.protocol === 'mqtt:' || u.protocol === 'tcp:') {
+    const host = u.hostname;
+    const port = u.port === '' ? 1883 : Number(u.port);
+    return new MqttClient(() => createConnection({ host, port, localAddress }), { ...options, host, port });
+  }
+  if (u.protocol === 'ws:' || u.protocol === 'wss:') return mqtt.connect(url, { ...options, wsOptions: { ...options.wsOptions, localAddress } });
+  return mqtt.connect(url, { ...options, localAddress } as IClientOptions);
 }
 
 interface Pending {
