@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { failureCode } from '../../core/errors.js';
 import { type ConnectOptions, type Connection, type PublishCallback, TransportError } from '../transport.js';
 import { encodeSubscribe, parseFrame } from './codec.js';
-import { DISCONNECT_FRAME, type FrameSink, MALFORMED, PINGREQ_FRAME, encodePublish, encodePuback, encodeTopic, scanFrames } from './frames.js';
+import { DISCONNECT_FRAME, type FrameSink, MALFORMED, PINGREQ_FRAME, encodePublish, encodePuback, encodeTopic, readChunk } from './frames.js';
 import { Inflight } from './inflight.js';
 import { type Outbox, TICK_MS, type Timed, type TimerWheel, type Writer } from './wheel.js';
 
@@ -155,14 +155,11 @@ export class LeanConnection implements Connection, FrameSink, Timed, Writer {
   // --- reading ---------------------------------------------------------------------------------------------------
 
   receive(chunk: Buffer): void {
-    let buf = chunk;
-    if (this.rest !== undefined) {
-      buf = Buffer.concat([this.rest, chunk]);
+    const rest = readChunk(this.rest, chunk, this);
+    if (rest === MALFORMED) {
       this.rest = undefined;
-    }
-    const used = scanFrames(buf, this);
-    if (used === MALFORMED) this.fail(new TransportError('PROTOCOL_ERROR', 'malformed packet length from the broker'));
-    else if (used < buf.length && !this.socket.destroyed) this.rest = Buffer.from(buf.subarray(used)); // a copy: never pin the chunk
+      this.fail(new TransportError('PROTOCOL_ERROR', 'malformed packet length from the broker'));
+    } else this.rest = rest;
   }
 
   onPuback(id: number, reasonCode: number): void {

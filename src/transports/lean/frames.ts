@@ -58,6 +58,17 @@ export function scanFrames(buf: Buffer, sink: FrameSink): number {
   return i;
 }
 
+/**
+ * Read one chunk from the socket: frames completed by it go to `sink`; returns the partial frame to keep for the next
+ * chunk (a copy, so a large chunk is never pinned by its tail), undefined when nothing is left over, or MALFORMED.
+ */
+export function readChunk(rest: Buffer | undefined, chunk: Buffer, sink: FrameSink): Buffer | undefined | typeof MALFORMED {
+  const buf = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
+  const used = scanFrames(buf, sink);
+  if (used === MALFORMED) return MALFORMED;
+  return used < buf.length && !sink.stopped ? Buffer.from(buf.subarray(used)) : undefined;
+}
+
 /** Bytes of an MQTT variable byte integer. */
 export function varintLength(n: number): number {
   return n < 128 ? 1 : n < 16_384 ? 2 : n < 2_097_152 ? 3 : 4;
