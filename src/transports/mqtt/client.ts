@@ -69,9 +69,9 @@ function connectOnce(url: string, base: IClientOptions, timeoutMs: number, optio
       }
       client.end(true);
       const timedOut = performance.now() - startedAt >= timeoutMs * 0.95;
-      reject(
-        lastError ?? new TransportError(timedOut ? 'CONNECT_TIMEOUT' : 'CONNECTION_CLOSED', 'connection closed before CONNACK'),
-      );
+      // mqtt.js reports its own timer as Error('connack timeout'): the documented code is CONNECT_TIMEOUT.
+      if (timedOut && (lastError === undefined || failureCode(lastError) === 'TIMEOUT')) reject(new TransportError('CONNECT_TIMEOUT', 'no CONNACK in time'));
+      else reject(lastError ?? new TransportError('CONNECTION_CLOSED', 'connection closed before CONNACK'));
     });
   });
 }
