@@ -6,7 +6,7 @@
  *
  * How each figure is measured (in the child, `process.cpuUsage()` = user + system CPU of the whole process):
  * - connect_per_s: N connections opened with at most WINDOW connects outstanding (each new one starts when one gets its
- *   CONNACK); N ÷ (time from the first connect to the last CONNACK).
+ *   CONNACK), from source addresses 127.0.0.2–5 (ConnectOptions.endpoint); N ÷ (first connect to last CONNACK).
  * - kib_per_conn_heap / kib_per_conn_rss: after all N are connected and idle for 1 s, two full GCs; (heapUsed, resp.
  *   RSS, after − before the first connect) ÷ N ÷ 1024. Heap counts JS objects (and Buffers' JS side); RSS adds native
  *   memory (sockets' handles, OpenSSL, buffers).
@@ -32,6 +32,7 @@ import { startPrivateMosquitto } from '../test/support/private-mosquitto.js';
 type Client = 'mqttjs' | 'lean';
 const CLIENTS: readonly Client[] = ['mqttjs', 'lean'];
 const WINDOW = 500;
+const SOURCES = 4;
 const BURST_ROUNDS = 20;
 const PAYLOAD = JSON.stringify({ deviceId: 'bench-000000', seq: 1, ts: 1767225600000.123, temperature: 21.53, humidity: 45.2, battery: 3.71, rssi: -67 });
 
@@ -118,7 +119,8 @@ phases: [{ kind: connect, rate: 10/s }]
     'bench.yaml',
   ).fleets[0]?.transport;
   if (plan === undefined) throw new Error('no plan');
-  const transport = createMqttClientTransport(`mqtt://127.0.0.1:${port}`, plan);
+  const url = `mqtt://127.0.0.1:${port}`;
+  const transport = createMqttClientTransport(url, plan);
   const gc = exposeGc();
   const settle = async (): Promise<void> => {
     await new Promise((r) => setTimeout(r, 1000));
@@ -145,7 +147,12 @@ phases: [{ kind: connect, rate: 10/s }]
       const id = `bench-${client}-${i}`;
       topics[i] = `bench/${id}/telemetry`;
       transport
-        .connect({ identity: { deviceId: id, clientId: id, username: undefined, password: undefined }, onClose: () => {} })
+        .connect({
+          identity: { deviceId: id, clientId: id, username: undefined, password: undefined },
+          onClose: () => {},
+          // Source addresses 127.0.0.2–5: the machine's ephemeral ports are shared with whatever else runs on it.
+          endpoint: { url, localAddress: `127.0.0.${2 + (i % SOURCES)}` },
+        })
         .then(
           (c) => {
             conns.push(c);

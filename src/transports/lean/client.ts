@@ -5,7 +5,7 @@
  */
 import type { TransportPlan } from '../../scenario/plan.js';
 import type { ConnectOptions, Connection, Transport } from '../transport.js';
-import { encodeConnect } from './codec.js';
+import { encodeConnect, skipNumberCache } from './codec.js';
 import { type LeanContext, LeanConnection } from './connection.js';
 import { type BrokerEndpoint, TlsSettings, openStream, parseEndpoint } from './socket.js';
 import { Outbox, TimerWheel } from './wheel.js';
@@ -15,6 +15,7 @@ const wheel = new TimerWheel();
 const outbox = new Outbox();
 
 export function createLeanTransport(url: string, plan: TransportPlan): Transport {
+  skipNumberCache();
   const ctx: LeanContext = {
     version: plan.protocolVersion,
     keepaliveMs: plan.keepaliveS * 1000,

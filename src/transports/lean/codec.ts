@@ -4,9 +4,18 @@
  * (frames.ts splits the stream), so one parser per protocol version serves every connection of the thread: each
  * parse() call emits exactly the one packet it was given, synchronously.
  */
-import { type Packet, type Parser, generate, parser } from 'mqtt-packet';
+import { type Packet, type Parser, generate, parser, writeToStream } from 'mqtt-packet';
 
 export type { Packet } from 'mqtt-packet';
+
+/**
+ * mqtt-packet's generate() builds a table of 65,536 two-byte Buffers (packet ids) on first use: about 6 MiB of heap,
+ * for ids the lean client writes itself. Turned off when the first lean transport is made (not at import, so a run
+ * on mqtt.js keeps the table it uses).
+ */
+export function skipNumberCache(): void {
+  writeToStream.cacheNumbers = false;
+}
 
 export interface ConnectFields {
   readonly protocolVersion: 4 | 5;
