@@ -6,7 +6,7 @@
 import type { TransportPlan } from '../../scenario/plan.js';
 import type { ConnectOptions, Connection, Transport } from '../transport.js';
 import { encodeConnect, skipNumberCache } from './codec.js';
-import { type LeanContext, LeanConnection } from './connection.js';
+import { type LeanContext, LeanConnection, SHARED_READ } from './connection.js';
 import { type BrokerEndpoint, TlsSettings, openStream, parseEndpoint } from './socket.js';
 import { Outbox, TimerWheel } from './wheel.js';
 
@@ -46,7 +46,7 @@ export function createLeanTransport(url: string, plan: TransportPlan): Transport
             username: identity.username ?? plan.username,
             password: identity.password ?? plan.password,
           });
-          const socket = openStream(endpoint(options.endpoint?.url ?? url), options.endpoint?.localAddress, tls, identity.clientCert);
+          const socket = openStream(endpoint(options.endpoint?.url ?? url), options.endpoint?.localAddress, tls, identity.clientCert, SHARED_READ);
           new LeanConnection(socket, ctx, options, frame, resolve, reject);
         } catch (err) {
           reject(err);

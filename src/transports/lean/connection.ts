@@ -37,6 +37,19 @@ type Tagged = Duplex & { [CONN]?: LeanConnection | undefined };
 function onSocketData(this: Tagged, chunk: Buffer): void {
   this[CONN]?.receive(chunk);
 }
+/**
+ * Plain TCP reads straight into one buffer shared by every connection of the thread (net's `onread`): no Buffer per
+ * read, no stream machinery. Safe because each chunk is consumed synchronously: frames are handled in place, a partial
+ * frame is copied out (readChunk), and an incoming PUBLISH payload is copied before it is handed on.
+ */
+export const SHARED_READ: { readonly buffer: Buffer; readonly callback: (n: number, buf: Buffer) => boolean } = {
+  buffer: Buffer.allocUnsafe(64 * 1024),
+  callback: onSocketRead,
+};
+function onSocketRead(this: Tagged, n: number, buf: Buffer): boolean {
+  this[CONN]?.receive(buf.subarray(0, n));
+  return true;
+}
 function onSocketError(this: Tagged, err: Error): void {
   const c = this[CONN];
   if (c !== undefined) c.lastError ??= err;
@@ -186,7 +199,7 @@ export class LeanConnection implements Connection, FrameSink, Timed, Writer {
         return;
       case 'publish':
         if (p.qos === 1 && p.messageId !== undefined) this.queue(encodePuback(p.messageId));
-        this.options.onMessage?.(p.topic, typeof p.payload === 'string' ? Buffer.from(p.payload) : p.payload);
+        this.options.onMessage?.(p.topic, Buffer.from(p.payload)); // a copy: the frame may sit in the shared read buffer
         return;
       case 'suback':
         this.onSuback(p.messageId ?? 0, p.granted);

@@ -94,10 +94,12 @@ export function openStream(
   localAddress: string | undefined,
   tls: TlsSettings,
   clientCert: { readonly cert: string; readonly key: string } | undefined,
+  /** Plain TCP: read into this buffer and call back (net's onread) instead of emitting 'data'. */
+  onread: { readonly buffer: Buffer; readonly callback: (n: number, buf: Buffer) => boolean },
 ): Duplex {
   switch (ep.scheme) {
     case 'mqtt':
-      return netConnect({ host: ep.host, port: ep.port, noDelay: true, ...(localAddress === undefined ? {} : { localAddress }) });
+      return netConnect({ host: ep.host, port: ep.port, noDelay: true, onread, ...(localAddress === undefined ? {} : { localAddress }) });
     case 'mqtts': {
       const servername = tls.servername ?? (isIP(ep.host) === 0 ? ep.host : undefined);
       const socket = tlsConnect({
