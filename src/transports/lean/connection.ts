@@ -251,8 +251,8 @@ export class LeanConnection implements Connection, FrameSink, Timed, Writer {
     const out = this.out;
     this.out = undefined;
     this.qos0Queued = 0;
-    if (out === undefined || !this.writable) return;
     const s = this.socket;
+    if (out === undefined || !this.writable || s.writableEnded) return; // ended: after our DISCONNECT nothing more goes out
     if (Array.isArray(out)) {
       s.cork();
       for (const b of out) s.write(b);
