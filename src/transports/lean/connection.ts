@@ -86,15 +86,20 @@ export class LeanConnection implements Connection, FrameSink, Timed, Writer {
   private subs: SubWaiter[] | undefined = undefined;
   private settle: { resolve: (c: Connection) => void; reject: (err: unknown) => void } | undefined;
   private closeWaiters: Array<() => void> | undefined = undefined;
+  /** The two callbacks a connection needs from its ConnectOptions (not the whole object: identity and the rest go). */
+  private readonly onClose: ConnectOptions['onClose'];
+  private readonly onMessage: ConnectOptions['onMessage'];
 
   constructor(
     private readonly socket: Tagged,
     private readonly ctx: LeanContext,
-    private readonly options: ConnectOptions,
+    options: ConnectOptions,
     connectFrame: Buffer,
     resolve: (c: Connection) => void,
     reject: (err: unknown) => void,
   ) {
+    this.onClose = options.onClose;
+    this.onMessage = options.onMessage;
     this.settle = { resolve, reject };
     socket[CONN] = this;
     socket.on('data', onSocketData);
@@ -199,7 +204,7 @@ export class LeanConnection implements Connection, FrameSink, Timed, Writer {
         return;
       case 'publish':
         if (p.qos === 1 && p.messageId !== undefined) this.queue(encodePuback(p.messageId));
-        this.options.onMessage?.(p.topic, Buffer.from(p.payload)); // a copy: the frame may sit in the shared read buffer
+        this.onMessage?.(p.topic, Buffer.from(p.payload)); // a copy: the frame may sit in the shared read buffer
         return;
       case 'suback':
         this.onSuback(p.messageId ?? 0, p.granted);
@@ -325,7 +330,7 @@ export class LeanConnection implements Connection, FrameSink, Timed, Writer {
     this.subs = undefined;
     if (subs !== undefined) for (const s of subs) s.reject(lost);
     const code = this.local ? 'LOCAL_CLOSE' : this.lastError === undefined ? 'CONNECTION_LOST' : failureCode(this.lastError);
-    this.options.onClose({ code, local: this.local });
+    this.onClose({ code, local: this.local });
     const waiters = this.closeWaiters;
     this.closeWaiters = undefined;
     if (waiters !== undefined) for (const w of waiters) w();
