@@ -108,6 +108,8 @@ export interface ChannelSensorPlan {
 export interface TransportPlan {
   /** mqtt: plain topics from `topic`; iothub: the Azure IoT Hub device protocol (SAS, IoT Hub topics, twins, methods, C2D). */
   readonly dialect: 'mqtt' | 'iothub';
+  /** The MQTT client: lean (src/transports/lean/, the default) or mqttjs (mqtt.js). */
+  readonly client: 'lean' | 'mqttjs';
   /** IoT Hub identity of the fleet's devices (dialect iothub). */
   readonly iothub: IotHubDevicePlan | undefined;
   /** MQTT protocol level: 4 = 3.1.1, 5 = 5.0. */

@@ -1,8 +1,8 @@
 import type { CommandResult, DeviceCommand } from '../devices/model.js';
 
 /**
- * The transport seam: device runtimes talk to a hub only through these interfaces, so the same devices can run on
- * mqtt.js today and on a leaner client or another dialect later.
+ * The transport seam: device runtimes talk to a hub only through these interfaces, so the same devices run on the
+ * lean client (src/transports/lean/) or on mqtt.js (src/transports/mqtt/), and under any dialect.
  */
 export interface DeviceIdentity {
   readonly deviceId: string;

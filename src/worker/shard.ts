@@ -230,7 +230,7 @@ export class ShardRunner {
     }
     if (d.sleeper) {
       d.sleepWhenIdle = true;
-      if (d.pending.size === 0) this.sleep(d);
+      if (d.pendingCount === 0) this.sleep(d);
     }
   }
 
@@ -268,7 +268,7 @@ export class ShardRunner {
     d.heldSendAt = undefined;
     for (const b of d.buffer?.drain() ?? []) {
       this.recorder.count('telemetry.dropped');
-      d.failed.push(b.seq);
+      d.addFailed(b.seq);
     }
     d.sleepWhenIdle = false;
     d.attempt = 0;
@@ -392,7 +392,7 @@ export class ShardRunner {
     const evicted = d.store({ at, seq: d.seq, readings });
     if (evicted === undefined) return;
     this.recorder.count('telemetry.dropped');
-    d.failed.push(evicted.seq);
+    d.addFailed(evicted.seq);
   }
 
   /** Publish reading d.seq; latency is measured from its intended time `at`, not from now. */
@@ -402,7 +402,7 @@ export class ShardRunner {
     this.recorder.observe('schedule.lag', lagMs * 1000);
     if (lagMs > this.plan.report.lateThresholdMs) this.recorder.count('telemetry.late');
     const payload = d.payload(seq, readings, now);
-    d.pending.add(seq);
+    d.addPending(seq);
     this.pendingTotal++;
     this.recorder.count('telemetry.sent');
     conn.publish(d.topic, payload, d.fleet.plan.transport.qos, (err) => this.onAck(d, seq, at, now, err));
@@ -410,11 +410,11 @@ export class ShardRunner {
 
   private onAck(d: DeviceRuntime, seq: number, intendedAt: number, sentAt: number, err: Error | undefined): void {
     // After the shard finished, what is still pending was counted as in flight at stop: leave it there.
-    if (this.finished || !d.pending.delete(seq)) return;
+    if (this.finished || !d.settlePending(seq)) return;
     this.pendingTotal--;
-    if (d.sleepWhenIdle && d.pending.size === 0) this.sleep(d);
+    if (d.sleepWhenIdle && d.pendingCount === 0) this.sleep(d);
     if (err !== undefined) {
-      d.failed.push(seq);
+      d.addFailed(seq);
       this.recorder.count('telemetry.failed');
       this.recorder.error('telemetry', failureCode(err));
       return;
@@ -470,9 +470,7 @@ export class ShardRunner {
     const out: DeviceLedger[] = [];
     for (const d of this.devices) {
       if (d.seq === 0) continue;
-      const stored = d.buffer?.peekAll().map((b) => b.seq) ?? [];
-      const unacked = d.pending.size === 0 && stored.length === 0 ? d.failed : [...d.failed, ...d.pending, ...stored];
-      out.push({ deviceId: d.deviceId, lastSeq: d.seq, unacked });
+      out.push({ deviceId: d.deviceId, lastSeq: d.seq, unacked: d.unacked() });
     }
     return out;
   }
