@@ -261,3 +261,39 @@ export function chainAnchor(chain: ReadonlyArray<string | Buffer>, anchors: Read
   }
   return -1;
 }
+
+/** What @peculiar/x509 reads from a certificate (an independent parser, for tests and tools). */
+export interface CertDescription {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serialNumber: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  /** The public key algorithm's name, e.g. Ed25519, ECDSA. */
+  readonly keyAlgorithm: string;
+  readonly extensions: ReadonlyArray<{ readonly oid: string; readonly critical: boolean; readonly value: Buffer }>;
+  /** basicConstraints cA, when present. */
+  readonly ca: boolean | undefined;
+}
+
+/** Parse a DER or PEM certificate with @peculiar/x509. Throws when it is not a valid X.509 certificate. */
+export function describeCertificate(cert: Buffer | string): CertDescription {
+  const c = new x509.X509Certificate(cert);
+  const bc = c.getExtension(x509.BasicConstraintsExtension);
+  return {
+    subject: c.subject,
+    issuer: c.issuer,
+    serialNumber: c.serialNumber,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    keyAlgorithm: c.publicKey.algorithm.name,
+    extensions: c.extensions.map((e) => ({ oid: e.type, critical: e.critical, value: Buffer.from(e.value) })),
+    ca: bc?.ca,
+  };
+}
+
+/** True when `cert`'s signature verifies with `issuer`'s public key (@peculiar/x509 on webcrypto). */
+export async function verifyCertificateSignature(cert: Buffer | string, issuer: Buffer | string): Promise<boolean> {
+  const c = new x509.X509Certificate(cert);
+  return c.verify({ publicKey: new x509.X509Certificate(issuer), signatureOnly: true });
+}
