@@ -125,14 +125,15 @@ describe('seeded choices of secure-OS fleets', () => {
     'x.yaml',
   );
   const fleet = plan.fleets[0];
-  if (fleet?.secureOs === undefined) throw new Error('no secure fleet');
+  const secure = fleet?.secureOs;
+  if (fleet === undefined || secure === undefined) throw new Error('no secure fleet');
 
   it('compromise: exact shares, one kind per device, the same every time and for another seed different devices', () => {
-    const chosen = compromisedDevices(plan.seed, fleet, fleet.secureOs.compromise);
+    const chosen = compromisedDevices(plan.seed, fleet, secure.compromise);
     const count = (k: string) => [...chosen.values()].filter((v) => v === k).length;
     expect([count('tampered'), count('debug'), count('rollback'), count('cloned')]).toEqual([2, 1, 1, 2]);
-    expect(compromisedDevices(plan.seed, fleet, fleet.secureOs.compromise)).toEqual(chosen);
-    expect([...compromisedDevices('other', fleet, fleet.secureOs.compromise).keys()]).not.toEqual([...chosen.keys()]);
+    expect(compromisedDevices(plan.seed, fleet, secure.compromise)).toEqual(chosen);
+    expect([...compromisedDevices('other', fleet, secure.compromise).keys()]).not.toEqual([...chosen.keys()]);
     expect(cloneSource(5, 200)).toBe(6);
     expect(cloneSource(199, 200)).toBe(0);
   });
@@ -144,7 +145,12 @@ describe('seeded choices of secure-OS fleets', () => {
     expect(turns.size).toBe(200);
     const waves = [0, 1, 2].map((k) => [...turns.values()].filter((t) => t.wave === k));
     expect(waves.map((w) => w.length)).toEqual([2, 18, 180]);
-    waves.forEach((w, k) => w.forEach((t) => expect(t.offsetMs).toBeGreaterThanOrEqual(k * 5000) && expect(t.offsetMs).toBeLessThan(k * 5000 + 2000)));
+    waves.forEach((w, k) =>
+      w.forEach((t) => {
+        expect(t.offsetMs).toBeGreaterThanOrEqual(k * 5000);
+        expect(t.offsetMs).toBeLessThan(k * 5000 + 2000);
+      }),
+    );
     const faults = (f: 'powerLoss' | 'corruptDownload' | 'healthCheckFailure') => [...turns.values()].filter((t) => t[f]).length;
     expect([faults('powerLoss'), faults('corruptDownload'), faults('healthCheckFailure')]).toEqual([2, 4, 6]);
     expect([...turns.keys()].every((g) => g < 200)).toBe(true); // never the plain fleet
