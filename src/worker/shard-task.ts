@@ -14,7 +14,7 @@ export default async function runShardTask(task: ShardTask): Promise<ShardResult
   const fleets: FleetContext[] = [];
   for (const f of plan.fleets) fleets.push({ plan: f, model: await loadModel(f.modelRef), transport: createTransport({ url: f.transport.url ?? url, httpUrl }, f.transport, systemClock) });
   const post = (msg: WorkerMessage): void => port.postMessage(msg);
-  const runner = new ShardRunner(plan, shard, { clock: systemClock, fleets, post });
+  const runner = new ShardRunner(plan, shard, { clock: systemClock, fleets, post, httpUrl });
   port.on('message', (msg: MainMessage) => {
     if (msg.type === 'start') runner.start(msg.t0);
     else if (msg.type === 'stop') runner.stop();
