@@ -28,6 +28,8 @@ export interface VerifierOptions {
   readonly enrolled: ReadonlySet<string> | ((deviceId: string) => boolean);
   readonly referenceValues: ReferenceValues;
   readonly policy?: Partial<AttestationPolicy>;
+  /** Per-device overrides of the credential kind and refusal handling (a hub serving several fleets). */
+  readonly policyOf?: (deviceId: string) => Partial<Pick<AttestationPolicy, 'credential' | 'onRefusal'>>;
   /** The attestation service's secret (base64): per-device SAS keys are derived from it. */
   readonly serviceKey: string;
   /** The IoT Hub host name SAS credentials are for. */
@@ -65,7 +67,7 @@ export class Verifier {
 
   constructor(private readonly o: VerifierOptions) {
     this.policy = { ...DEFAULT_POLICY, ...o.policy };
-    if (this.policy.credential === 'x509' && o.attestationCa === undefined) throw new Error('policy.credential x509 needs an attestation CA');
+    if ((this.policy.credential === 'x509' || o.policyOf !== undefined) && o.attestationCa === undefined) throw new Error('X.509 credentials need an attestation CA');
     this.nonces = new NonceStore(this.policy.nonceTtlMs, o.rng);
     this.factory = parseCertificate(o.factoryCaDer);
     this.factoryKey = certPublicKey(this.factory);
@@ -87,13 +89,13 @@ export class Verifier {
     } catch (e) {
       if (!(e instanceof Refusal)) throw e;
       this.counters.refused[e.reason] = (this.counters.refused[e.reason] ?? 0) + 1;
-      if (this.policy.onRefusal !== 'quarantine') return { ok: false, reason: e.reason, message: e.message };
+      if ((this.o.policyOf?.(evidence.deviceId).onRefusal ?? this.policy.onRefusal) !== 'quarantine') return { ok: false, reason: e.reason, message: e.message };
       this.counters.credentials.quarantine++;
       return { ok: false, reason: e.reason, message: e.message, quarantine: this.sas(evidence.deviceId, 'update-only') };
     }
     this.counters.passed++;
     const credential: Credential =
-      this.policy.credential === 'x509' && this.o.attestationCa !== undefined
+      (this.o.policyOf?.(evidence.deviceId).credential ?? this.policy.credential) === 'x509' && this.o.attestationCa !== undefined
         ? x509Credential({ ca: this.o.attestationCa, deviceId: evidence.deviceId, aliasPublic: aliasKey, serial: this.randomBytes(16), nowMs: this.o.clock.now(), ttlMs: this.policy.credentialTtlMs })
         : this.sas(evidence.deviceId, 'full');
     this.counters.credentials[credential.kind]++;

@@ -58,20 +58,21 @@ export function keyIdentifier(publicRaw: Buffer): Buffer {
   return createHash('sha1').update(publicRaw).digest();
 }
 
-function extension(e: CertExtension): Buffer {
-  return e.critical ? seq(oid(e.oid), bool(true), octets(e.value)) : seq(oid(e.oid), octets(e.value));
-}
+const ext = (e: CertExtension): Buffer => (e.critical ? seq(oid(e.oid), bool(true), octets(e.value)) : seq(oid(e.oid), octets(e.value)));
+/** The extensions every certificate carries, encoded once: basicConstraints and keyUsage (keyCertSign|cRLSign or digitalSignature). */
+const CA_EXTS = Buffer.concat([
+  ext({ oid: OID_BASIC_CONSTRAINTS, critical: true, value: seq(bool(true)) }),
+  ext({ oid: OID_KEY_USAGE, critical: true, value: Buffer.from([0x03, 0x02, 0x01, 0x06]) }),
+]);
+const LEAF_EXTS = Buffer.concat([
+  ext({ oid: OID_BASIC_CONSTRAINTS, critical: true, value: seq() }),
+  ext({ oid: OID_KEY_USAGE, critical: true, value: Buffer.from([0x03, 0x02, 0x07, 0x80]) }),
+]);
+const SKI_OID = oid(OID_SKI);
+const AKI_OID = oid(OID_AKI);
 
-/** The DER of the TBSCertificate. */
+/** The DER of the TBSCertificate: the constant parts are prebuilt, the rest filled in (key, names, serial, validity, extensions). */
 export function buildTbs(t: CertTemplate): Buffer {
-  const keyUsage = t.ca ? Buffer.from([0x03, 0x02, 0x01, 0x06]) /* keyCertSign|cRLSign */ : Buffer.from([0x03, 0x02, 0x07, 0x80]) /* digitalSignature */;
-  const exts: CertExtension[] = [
-    { oid: OID_BASIC_CONSTRAINTS, critical: true, value: t.ca ? seq(bool(true)) : seq() },
-    { oid: OID_KEY_USAGE, critical: true, value: keyUsage },
-    { oid: OID_SKI, critical: false, value: octets(keyIdentifier(t.subjectPublicKey)) },
-    { oid: OID_AKI, critical: false, value: seq(ctx(0, false, keyIdentifier(t.issuerPublicKey))) },
-    ...(t.extensions ?? []),
-  ];
   return seq(
     V3,
     uint(t.serial),
@@ -80,7 +81,16 @@ export function buildTbs(t: CertTemplate): Buffer {
     seq(time(t.notBeforeMs), time(t.notAfterMs)),
     encodeName(t.subject),
     seq(ED25519_ALG, bits(t.subjectPublicKey)),
-    ctx(3, true, seq(...exts.map(extension))),
+    ctx(
+      3,
+      true,
+      seq(
+        t.ca ? CA_EXTS : LEAF_EXTS,
+        seq(SKI_OID, octets(octets(keyIdentifier(t.subjectPublicKey)))),
+        seq(AKI_OID, octets(seq(ctx(0, false, keyIdentifier(t.issuerPublicKey))))),
+        ...(t.extensions ?? []).map(ext),
+      ),
+    ),
   );
 }
 

@@ -4,17 +4,21 @@
  * src/core/x509.ts, for tests and tooling).
  */
 
-function lengthBytes(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-/** One TLV: `tag` (a single identifier byte) around `content`. */
+/** One TLV: `tag` (a single identifier byte) around `content`, in one allocation. */
 export function tlv(tag: number, ...content: readonly Buffer[]): Buffer {
-  const body = content.length === 1 ? (content[0] as Buffer) : Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag]), lengthBytes(body.length), body]);
+  let len = 0;
+  for (const c of content) len += c.length;
+  const lenLen = len < 0x80 ? 0 : len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4;
+  const out = Buffer.allocUnsafe(2 + lenLen + len);
+  out[0] = tag;
+  if (lenLen === 0) out[1] = len;
+  else {
+    out[1] = 0x80 | lenLen;
+    for (let i = 0; i < lenLen; i++) out[2 + i] = (len >>> (8 * (lenLen - 1 - i))) & 0xff;
+  }
+  let off = 2 + lenLen;
+  for (const c of content) off += c.copy(out, off);
+  return out;
 }
 
 export const seq = (...items: readonly Buffer[]): Buffer => tlv(0x30, ...items);
@@ -75,12 +79,21 @@ export function oidText(content: Buffer): string {
   return arcs.join('.');
 }
 
-/** UTCTime up to 2049, GeneralizedTime after (RFC 5280 §4.1.2.5), whole seconds. */
+const times = new Map<number, Buffer>();
+
+/** UTCTime up to 2049, GeneralizedTime after (RFC 5280 §4.1.2.5), whole seconds. Recent encodings are cached. */
 export function time(ms: number): Buffer {
-  const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString(); // 2026-11-23T17:34:25.000Z
-  const digits = iso.slice(0, 19).replace(/[-T:]/g, ''); // 20261123173425
-  const year = Number(iso.slice(0, 4));
-  return year < 2050 ? tlv(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii')) : tlv(0x18, Buffer.from(`${digits}Z`, 'ascii'));
+  const s = Math.floor(ms / 1000);
+  let out = times.get(s);
+  if (out === undefined) {
+    const iso = new Date(s * 1000).toISOString(); // 2026-11-23T17:34:25.000Z
+    const digits = iso.slice(0, 19).replace(/[-T:]/g, ''); // 20261123173425
+    const year = Number(iso.slice(0, 4));
+    out = year < 2050 ? tlv(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii')) : tlv(0x18, Buffer.from(`${digits}Z`, 'ascii'));
+    if (times.size >= 4096) times.clear();
+    times.set(s, out);
+  }
+  return out;
 }
 
 /** Epoch ms of a UTCTime / GeneralizedTime TLV. */

@@ -209,7 +209,8 @@ function aedesOptions(options: BrokerOptions): AedesOptions {
   if (hooks.authorizeSubscribe !== undefined) {
     const decide = hooks.authorizeSubscribe;
     out.authorizeSubscribe = (client, sub, done) => {
-      const qos = sub.topic.startsWith('$fleetsim/') ? null : decide(wrap(client), sub.topic, sub.qos);
+      // `$fleetsim/` is the hub's own namespace; only its firmware topics (quarantined devices, OTA) reach the hooks.
+      const qos = sub.topic.startsWith('$fleetsim/') && !sub.topic.startsWith('$fleetsim/firmware/') ? null : decide(wrap(client), sub.topic, sub.qos);
       // aedes takes the SUBACK's granted QoS from the request, so a lower grant only limits deliveries.
       done(null, qos === null ? null : { ...sub, qos: qos as typeof sub.qos });
     };

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../core/clock.js';
+import { attestationHooks, createAttestationHttp, createAttestationService } from './attestation/index.js';
 import { type Broker, type ListenerOptions, startBroker } from './broker.js';
 import { createDeviceHttp, fileNotificationRoutes } from './device-http/index.js';
 import { DpsGateway, assignToHub, endpointOfUsername, routeHooks } from './dps/index.js';
@@ -37,7 +38,12 @@ const gateway = new IotHubGateway({
   onTelemetry: (m) => feed.accept(m),
 });
 const dps = new DpsGateway({ idScope: iothub.idScope, assignedHub: iothub.hostName, clock: systemClock, assign: assignToHub(gateway), retryAfterS: 1 });
-registerFleets(gateway, dps, iothub.fleets);
+// The attestation service, when the run has secure-OS fleets (or `fleetsim hub` was given a firmware catalog).
+const attestation =
+  iothub.attestation === undefined
+    ? undefined
+    : createAttestationService({ attestation: iothub.attestation, fleets: iothub.fleets, hubServiceKey: iothub.serviceKey, hostName: iothub.hostName, clock: systemClock });
+registerFleets(gateway, dps, iothub.fleets, attestation);
 
 /** Where uploaded files go: the --blob-dir given, else a fresh temporary directory. */
 const blobDir = iothub.blobDir ?? mkdtempSync(join(tmpdir(), 'fleetsim-blobs-'));
@@ -69,7 +75,9 @@ function startHttpApi(broker: Broker): Promise<{ server: Server; url: string }> 
     telemetry: feed,
     extraRoutes: (router) => fileNotificationRoutes(router, device.uploads),
   });
+  const attestationHttp = attestation === undefined ? undefined : createAttestationHttp(attestation.verifier);
   const handle: RequestListener = (req, res) => {
+    if (attestationHttp?.tryHandle(req, res) === true) return;
     if (!device.tryHandle(req, res)) service(req, res);
   };
   const tls = iothub.httpTls;
@@ -88,7 +96,8 @@ function startHttpApi(broker: Broker): Promise<{ server: Server; url: string }> 
   });
 }
 
-const hooks = routeHooks(endpointOfUsername, embeddedHooks(gateway), dps.hooks());
+const enforced = attestation === undefined ? undefined : attestationHooks(embeddedHooks(gateway), { service: attestation, hostName: iothub.hostName, clock: systemClock });
+const hooks = routeHooks(endpointOfUsername, enforced?.hooks ?? embeddedHooks(gateway), dps.hooks());
 async function start(): Promise<[Broker, { server: Server; url: string }]> {
   const broker = await startBroker(listeners, { hooks });
   try {
@@ -103,7 +112,7 @@ start().then(
   ([broker, api]) => {
     port.postMessage({ type: 'listening', listening: broker.listening, serviceUrl: api.url, blobDir });
     port.on('message', (cmd: HubCommand) => {
-      if (cmd.type === 'stats') port.postMessage({ type: 'stats', stats: hubStats(gateway, feed) });
+      if (cmd.type === 'stats') port.postMessage({ type: 'stats', stats: hubStats(gateway, feed, attestation && enforced ? { service: attestation, enforcement: enforced.stats } : undefined) });
       if (cmd.type === 'close') {
         void feed
           .close()

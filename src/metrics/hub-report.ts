@@ -63,4 +63,24 @@ export interface HubStats {
   readonly throttling: ThrottleCounters | undefined;
   /** The telemetry stream's outputs (NDJSON, webhook, HTTP stream). */
   readonly telemetryStream: TelemetryFeedStats | undefined;
+  /** The attestation service and its enforcement; undefined when the hub serves no secure-OS fleet. */
+  readonly attestation?: AttestationHubStats | undefined;
+}
+
+/** What the attestation service did (src/hub/attestation/): verifier counters plus connection enforcement. */
+export interface AttestationHubStats {
+  readonly challenges: number;
+  /** Evidence bodies verified = passed + the sum of refused. */
+  readonly attestations: number;
+  readonly passed: number;
+  /** Refusals by reason code (UNKNOWN_DEVICE, CHAIN_INVALID, …; docs/secure-os.md). */
+  readonly refused: Readonly<Record<string, number>>;
+  /** Credentials issued: full SAS tokens, X.509 certificates, update-only (quarantine) tokens. */
+  readonly credentials: { readonly sas: number; readonly x509: number; readonly quarantine: number };
+  /** CONNECTs of secure-OS devices refused while attestation is required. */
+  readonly refusedConnects: number;
+  readonly quarantinedConnections: number;
+  readonly quarantineRefusedPublishes: number;
+  readonly quarantineRefusedSubscriptions: number;
+  readonly firmwareRequests: number;
 }

@@ -1,0 +1,107 @@
+/**
+ * Attestation cost: how many devices per second one core can boot (DICE measured boot: key derivation, DeviceID and
+ * Alias certificates) and attest (evidence signed with the Alias key), and how many attestations per second the
+ * verifier checks and answers with a credential; then the projected CPU time of a 100,000-device boot storm.
+ *
+ * Measured as CPU time of this thread (process.cpuUsage, user + system), so a loaded machine stretches the wall
+ * clock but not the figures much. Phases, each over N devices:
+ *   device      boot + makeEvidence                                    (per device)
+ *   verify-cold challenge + verify + SAS credential, fresh verifier    (first attestation: DeviceID certificate checked)
+ *   verify-warm the same devices again                                 (daily re-attestation: DeviceID cached)
+ *   x509        verify-warm with X.509 credentials (one more Ed25519 signature per attestation)
+ *   both        boot + challenge + evidence + verify-cold + credential (the boot-storm path end to end)
+ * Projection: 100,000 × the `both` CPU per device (budget: 60 s, i.e. 600 µs per device).
+ *
+ *   npm run build && node --import tsx bench/attestation.ts [devices=5000] [--from dist|src]
+ */
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+
+const args = process.argv.slice(2);
+const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 5000);
+const from = args.includes('src') ? 'src' : 'dist';
+if (from === 'dist' && !existsSync(new URL('../dist/attestation/index.js', import.meta.url))) {
+  throw new Error('bench/attestation.ts measures the build: run `npm run build` first (or pass --from src)');
+}
+const load = <T>(path: string): Promise<T> => import(new URL(`../${from}/${path}.js`, import.meta.url).href) as Promise<T>;
+const so = await load<typeof import('../src/devices/secure-os/index.js')>('devices/secure-os/index');
+const at = await load<typeof import('../src/attestation/index.js')>('attestation/index');
+const { createRng } = await load<typeof import('../src/core/rng.js')>('core/rng');
+
+const SEED = 'bench-attestation';
+const START = Date.UTC(2026, 0, 1);
+const catalog = so.firmwareCatalog(SEED, [{ name: 'app', version: '2.3.0', svn: 3, sizeBytes: 256 * 1024 }]);
+const app = so.installed(catalog.image('app', '2.3.0'));
+const spec = (i: number) => ({ seed: SEED, globalIndex: i, deviceId: `dev-${i}`, startTimeMs: START });
+const clock = { now: () => START + 3_600_000 };
+const newVerifier = (credential: 'sas' | 'x509') =>
+  new at.Verifier({
+    factoryCaDer: so.factoryCa(SEED, START).certDer,
+    enrolled: (id: string) => id.startsWith('dev-'),
+    referenceValues: catalog.referenceValues(),
+    serviceKey: Buffer.alloc(32, 7).toString('base64'),
+    hubHost: 'embedded.fleetsim.local',
+    attestationCa: at.attestationCa(SEED, START),
+    policy: { credential },
+    clock,
+    rng: createRng(SEED, 'verifier'),
+  });
+
+function cpuUs(f: () => void): number {
+  const c0 = process.cpuUsage();
+  f();
+  const c = process.cpuUsage(c0);
+  return c.user + c.system;
+}
+
+// Warm-up (JIT, OpenSSL method caches), not measured.
+for (let i = 0; i < 200; i++) so.makeEvidence(so.boot({ device: spec(N + i), catalog, app }), 'warm');
+
+const boots: ReturnType<typeof so.boot>[] = [];
+const device = cpuUs(() => {
+  for (let i = 0; i < N; i++) {
+    const b = so.boot({ device: spec(i), catalog, app });
+    so.makeEvidence(b, 'AAAAAAAAAAAAAAAAAAAAAA');
+    boots.push(b);
+  }
+});
+
+function verifyAll(v: ReturnType<typeof newVerifier>): number {
+  // Evidence for fresh nonces is made outside the measured loop.
+  const evs = boots.map((b) => so.makeEvidence(b, v.challenge(b.deviceId).nonce));
+  let failed = 0;
+  const us = cpuUs(() => {
+    for (const ev of evs) if (!v.verify(ev).ok) failed++;
+  });
+  if (failed > 0) throw new Error(`${failed} attestations failed`);
+  return us;
+}
+const sasVerifier = newVerifier('sas');
+const cold = verifyAll(sasVerifier);
+const warm = verifyAll(sasVerifier);
+const x509v = newVerifier('x509');
+verifyAll(x509v);
+const x509 = verifyAll(x509v);
+
+const storm = newVerifier('sas');
+let bothFailed = 0;
+const both = cpuUs(() => {
+  for (let i = 0; i < N; i++) {
+    const b = so.boot({ device: spec(N + 1000 + i), catalog, app });
+    if (!storm.verify(so.makeEvidence(b, storm.challenge(b.deviceId).nonce)).ok) bothFailed++;
+  }
+});
+if (bothFailed > 0) throw new Error(`${bothFailed} boot-storm attestations failed`);
+
+const row = (name: string, us: number): string => {
+  const per = us / N;
+  return `  ${name.padEnd(12)} ${per.toFixed(0).padStart(6)} µs CPU each   ${Math.round(1e6 / per).toLocaleString('en-US').padStart(8)} /s per core`;
+};
+console.log(`\nattestation (${from}/, ${N} devices, Node ${process.version}, load average ${loadavg()[0]?.toFixed(2)})`);
+console.log(row('device', device));
+console.log(row('verify-cold', cold));
+console.log(row('verify-warm', warm));
+console.log(row('x509-warm', x509));
+console.log(row('both', both));
+const projected = (both / N) * 100_000 / 1e6;
+console.log(`  100,000-device boot storm: ${projected.toFixed(1)} s CPU (budget 60 s) ${projected <= 60 ? 'OK' : 'OVER BUDGET'}`);
