@@ -18,6 +18,7 @@ import {
   firmwareResponseTopic,
   parseFirmwareRequest,
 } from '../../iothub/firmware-topics.js';
+import { parseHubUsername } from '../../iothub/index.js';
 import type { BrokerClient, BrokerHooks, PublishDecision } from '../broker.js';
 
 /** Fastest pacing a device may ask for (1 Gbit/s); without the header the body is sent at once. */
@@ -121,7 +122,11 @@ function parseRange(header: string | undefined, size: number): [number, number] 
   return from > to || from >= size ? 'invalid' : [from, to];
 }
 
-/** Writes `body` no faster than `rate` bytes per second: slice k leaves at start + (bytes before it) ÷ rate. */
+/**
+ * Writes `body` no faster than `rate` bytes per second: each slice leaves once the link could have carried it and
+ * everything before it, at start + (bytes up to its end) ÷ rate, so the last byte arrives at start + length ÷ rate
+ * (a client reads a response as complete on its last byte).
+ */
 function paced(res: ServerResponse, body: Buffer, rate: number): void {
   const slice = Math.max(1024, Math.floor((rate * SLICE_MS) / 1000));
   const start = Date.now();
@@ -132,12 +137,12 @@ function paced(res: ServerResponse, body: Buffer, rate: number): void {
       res.end();
       return;
     }
-    const wait = start + (sent * 1000) / rate - Date.now();
+    const part = body.subarray(sent, sent + slice);
+    const wait = start + ((sent + part.length) * 1000) / rate - Date.now();
     if (wait > 0) {
       setTimeout(next, wait);
       return;
     }
-    const part = body.subarray(sent, sent + slice);
     sent += part.length;
     if (res.write(part)) next();
     else res.once('drain', next);
@@ -155,8 +160,9 @@ export function firmwareHooks(inner: BrokerHooks, server: FirmwareServer): Broke
   return {
     ...inner,
     authenticate(client, username, password) {
+      const device = username !== undefined && parseHubUsername(username) !== undefined;
       const admit = (code: number): number => {
-        if (code === 0) admitted.add(client);
+        if (code === 0 && device) admitted.add(client);
         return code;
       };
       const code = inner.authenticate?.(client, username, password) ?? 0;
@@ -169,6 +175,11 @@ export function firmwareHooks(inner: BrokerHooks, server: FirmwareServer): Broke
     authorizeSubscribe(client, filter, qos) {
       if (!filter.startsWith(`${FIRMWARE_TOPIC_PREFIX}res/`)) return inner.authorizeSubscribe?.(client, filter, qos) ?? null;
       return admitted.has(client) ? Math.min(qos, 1) : null;
+    },
+    authorizeForward(client, topic) {
+      // The hub answers each request on its device's own connection (client.publish); aedes still asks this.
+      if (topic.startsWith(`${FIRMWARE_TOPIC_PREFIX}res/`)) return admitted.has(client);
+      return inner.authorizeForward?.(client, topic) ?? true;
     },
   };
 }
