@@ -24,7 +24,11 @@ export function secureOsLines(report: SecureOsReport | undefined, style: Style):
 }
 
 function compromiseLines(report: SecureOsReport, style: Style): string[] {
-  const kinds = Object.entries(report.compromise).filter(([, c]) => c.injected > 0);
+  const order = ['tampered', 'debug', 'rollback', 'cloned'];
+  const rank = (k: string): number => (order.includes(k) ? order.indexOf(k) : order.length);
+  const kinds = Object.entries(report.compromise)
+    .filter(([, c]) => c.injected > 0)
+    .sort(([a], [b]) => rank(a) - rank(b));
   if (kinds.length === 0) return [];
   const head = ['  compromised', 'injected', 'refused', 'quarantined', 'admitted', 'not attested', 'shut out by', 'first devices'].map(style.dim);
   const rows = kinds.map(([kind, c]) => [
