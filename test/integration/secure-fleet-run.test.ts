@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPlan } from '../../src/engine/run.js';
 import { compileScenarioText } from '../../src/scenario/index.js';
@@ -9,7 +12,7 @@ import { compromisedDevices, rolloutTurns } from '../../src/worker/secure-os-dra
 // device boots, attests over HTTP and connects with its credential; 2 devices of each compromise kind must be shut out
 // with the right reason; a 3-wave rollout with one fault of each kind updates the others; every count reconciles, on
 // the devices' side and against the hub's own attestation counters.
-const scenario = (via: 'mqtt' | 'https') => `
+const scenario = (via: 'mqtt' | 'https', credential: 'sas' | 'x509') => `
 version: 1
 name: secure-fleet-small
 seed: 11
@@ -25,7 +28,7 @@ fleets:
     telemetry: { every: 500ms }
     reconnect: { base: 500ms, cap: 2s }
     transport: { dialect: iothub }
-    secureOs: { firmware: "2.3.0", attestation: 4s, compromise: { tampered: 5%, debug: 5%, rollback: 5%, cloned: 5% } }
+    secureOs: { firmware: "2.3.0", attestation: 4s, credential: ${credential}, compromise: { tampered: 5%, debug: 5%, rollback: 5%, cloned: 5% } }
 phases:
   - { kind: connect, rate: 100/s, settle: 1s }
   - kind: firmware-rollout
@@ -46,13 +49,17 @@ thresholds:
 const EXPECTED_REASON = { tampered: 'MEASUREMENT_UNKNOWN', debug: 'DEBUG_MODE', rollback: 'SVN_REVOKED', cloned: 'CHAIN_INVALID' } as const;
 
 describe('secure-OS fleet on the embedded hub: attest, connect, shut out the compromised, roll out firmware', () => {
-  it.each(['mqtt', 'https'] as const)('over %s: exact reconciliation of attestations, compromise and the rollout', async (via) => {
-    const plan = compileScenarioText(scenario(via), 'secure-fleet-small.yaml');
+  it.each([
+    ['mqtt', 'sas'],
+    ['https', 'x509'],
+  ] as const)('download over %s, %s credentials: exact reconciliation of attestations, compromise and the rollout', async (via, credential) => {
+    const plan = compileScenarioText(scenario(via, credential), 'secure-fleet-small.yaml');
     const fleet = plan.fleets[0];
     const secure = fleet?.secureOs;
     const rollout = plan.phases[1] as FirmwareRolloutPhasePlan;
     if (fleet === undefined || secure === undefined) throw new Error('no secure fleet');
-    const out = await runPlan(plan, { workers: 2 });
+    // X.509 credentials connect over MQTT/TLS: the embedded hub needs a data directory for its CA.
+    const out = await runPlan(plan, { workers: 2, dataDir: mkdtempSync(join(tmpdir(), 'fleetsim-secure-')) });
     const c = out.summary.total.counters;
     const s = out.secureOs;
     if (s === undefined) throw new Error('no secure OS section');
@@ -83,6 +90,7 @@ describe('secure-OS fleet on the embedded hub: attest, connect, shut out the com
     expect(out.summary.total.trends['attestation.latency']?.count).toBe(a.ok + a.refused);
     const hub = out.hub?.attestation;
     expect(hub?.passed).toBe(a.ok);
+    expect(hub?.credentials).toEqual({ sas: credential === 'sas' ? a.ok : 0, x509: credential === 'x509' ? a.ok : 0, quarantine: 0 });
     expect(hub?.refused).toEqual(a.byReason);
 
     // Rollout: the seed's waves and faults, exactly.
@@ -127,4 +135,46 @@ describe('secure-OS fleet on the embedded hub: attest, connect, shut out the com
     expect(c['device.reboots']).toBe(c['ota.installed'] + r.rolledBack + failed('POWER_LOSS'));
     expect(out.summary.reconciliation.ok).toBe(true);
   }, 90_000);
+
+  it('require: quarantine: compromised devices get update-only credentials, connect to the firmware topics only, send nothing', async () => {
+    const text = `
+version: 1
+seed: 3
+firmware:
+  - { name: app, version: "1.0.0", svn: 1, size: 4KiB, revoked: true }
+  - { name: app, version: "2.3.0", svn: 3, size: 4KiB }
+fleets:
+  - id: q
+    model: thermostat
+    count: 20
+    telemetry: { every: 300ms }
+    reconnect: { base: 300ms, cap: 1s }
+    transport: { dialect: iothub }
+    secureOs: { firmware: "2.3.0", compromise: { tampered: 10%, debug: 10%, rollback: 10% } }
+phases:
+  - { kind: connect, rate: 100/s, settle: 500ms }
+  - { kind: steady, duration: 2s }
+  - { kind: drain, timeout: 2s }
+hub:
+  attestation: { require: quarantine }
+thresholds:
+  security.compromised_admitted: ["count == 0"]
+`;
+    const out = await runPlan(compileScenarioText(text, 'quarantine.yaml'), { workers: 1 });
+    const s = out.secureOs;
+    const c = out.summary.total.counters;
+    for (const kind of ['tampered', 'debug', 'rollback'] as const) expect(s?.compromise[kind]).toMatchObject({ injected: 2, refused: 0, quarantined: 2, admitted: 0 });
+    expect(c['security.compromised_quarantined']).toBe(6);
+    expect(c['connect.failed']).toBe(0); // quarantine admits them: every attempt connects
+    expect(c['connect.ok']).toBe(20);
+    expect(out.hub?.attestation?.quarantinedConnections).toBe(6);
+    expect(out.hub?.attestation?.quarantineRefusedPublishes).toBe(0); // no telemetry, no twin request leaked out
+    // Only the 14 genuine devices' readings reached the hub; the quarantined ones' were taken and dropped.
+    expect(c['telemetry.sent']).toBe(c['telemetry.acked'] + c['telemetry.failed'] + out.summary.reconciliation.inflight);
+    expect(c['telemetry.dropped']).toBeGreaterThan(0);
+    expect(c['delivery.received']).toBe(c['telemetry.acked']);
+    expect(c['delivery.lost']).toBe(0);
+    expect(out.hub?.telemetryAccepted).toBe(c['telemetry.acked']);
+    expect(out.thresholds.every((t) => t.pass)).toBe(true);
+  }, 60_000);
 });
