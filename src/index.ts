@@ -7,3 +7,11 @@ export type { Rng } from './core/rng.js';
 export { z } from './core/zod.js';
 export { ScenarioError, compileScenarioText, formatDiagnostics, loadScenarioFile } from './scenario/index.js';
 export type { FleetPlan, RunPlan } from './scenario/plan.js';
+export {
+  Verifier, REFUSAL_REASONS, attestationCa, decodeEvidence, decodeOutcome, encodeEvidence, encodeOutcome,
+  type AttestationOutcome, type AttestationPolicy, type Credential, type RefusalReason, type VerifierOptions,
+} from './attestation/index.js';
+export {
+  boot, factoryCa, firmwareCatalog, installed, makeEvidence,
+  type BootResult, type Evidence, type FirmwareCatalog, type FirmwareRelease, type Measurement,
+} from './devices/secure-os/index.js';

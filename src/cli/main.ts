@@ -3,6 +3,8 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode } from '../core/errors.js';
 import { reportFailure } from './fail.js';
 import { resolveDataDir } from '../hub/data-dir.js';
+import { EMBEDDED_HUB_HOST } from '../iothub/index.js';
+import { attestationCommand } from './attestation-command.js';
 import { hubCommand } from './hub-command.js';
 import { modelsCommand } from './models-command.js';
 import { previewCommand } from './preview-command.js';
@@ -207,7 +209,56 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           ),
         ),
     )
-    .demandCommand(1, 'name a command: run, validate, models, preview, report or hub (see --help)')
+    .command(
+      'attestation',
+      'run the attestation service alone (secure-OS devices: challenge, evidence, credential) for a seed and firmware list',
+      (y) =>
+        y
+          .option('seed', { type: 'string', demandOption: true, describe: "the scenario's seed: the factory CA and the firmware images come from it" })
+          .option('firmware', { type: 'string', array: true, default: [] as string[], describe: 'a release devices may run: name@version:svn=N[:size=BYTES][:revoked] (repeatable; size default 262144)' })
+          .option('enroll', { type: 'string', array: true, default: [] as string[], describe: 'enrolled device ids: pattern:count, e.g. sensor-{index:04}:1000 (repeatable; default: any device of the seed\'s factory)' })
+          .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+          .option('port', { type: 'number', default: 8450, describe: 'HTTP port (0: any free port)' })
+          .option('start-time', { type: 'string', describe: "the scenario's start time (ISO 8601): the attestation CA's validity starts a day before (default: now)" })
+          .option('min-svn', { type: 'number', default: 0, describe: 'lowest application security version admitted' })
+          .option('allow-debug', { type: 'boolean', default: false, describe: 'admit devices booted in debug mode' })
+          .option('credential', { choices: ['sas', 'x509'] as const, default: 'sas' as const, describe: 'what an attested device gets: a SAS token or a client certificate' })
+          .option('credential-ttl', { type: 'string', default: '24h', describe: 'credential lifetime' })
+          .option('nonce-ttl', { type: 'string', default: '60s', describe: 'nonce lifetime' })
+          .option('quarantine', { type: 'boolean', default: false, describe: 'give refused devices an update-only token (quarantine key) instead of nothing' })
+          .option('hub-host', { type: 'string', default: EMBEDDED_HUB_HOST, describe: 'IoT Hub host name the SAS tokens are for' })
+          .option('service-key', { type: 'string', describe: 'base64 secret device keys are derived from (default: random, printed)' })
+          .option('tls-key', { type: 'string', describe: 'serve HTTPS with this PEM key (with --tls-cert)' })
+          .option('tls-cert', { type: 'string', describe: 'serve HTTPS with this PEM certificate' })
+          .example('$0 attestation --seed 42 --firmware thermostat-app@2.3.0:svn=3', 'devices of a seed-42 scenario running 2.3.0 attest on http://127.0.0.1:8450')
+          .example('$0 attestation --seed 42 --firmware app@2.3.0:svn=3 --firmware app@2.2.0:svn=2:revoked --min-svn 3', 'refuse the old release (SVN_REVOKED)')
+          .example('$0 attestation --seed 42 --firmware app@2.3.0:svn=3 --enroll sensor-{index}:1000 --credential x509', 'only 1,000 enrolled ids; 24 h client certificates'),
+      (a) =>
+        guard(() =>
+          attestationCommand(
+            {
+              host: a.host,
+              port: a.port,
+              seed: a.seed,
+              firmware: a.firmware,
+              enroll: a.enroll,
+              startTime: a['start-time'],
+              minSvn: a['min-svn'],
+              allowDebug: a['allow-debug'],
+              credential: a.credential,
+              credentialTtl: a['credential-ttl'],
+              nonceTtl: a['nonce-ttl'],
+              quarantine: a.quarantine,
+              hubHost: a['hub-host'],
+              serviceKey: a['service-key'],
+              tlsKey: a['tls-key'],
+              tlsCert: a['tls-cert'],
+            },
+            term,
+          ),
+        ),
+    )
+    .demandCommand(1, 'name a command: run, validate, models, preview, report, hub or attestation (see --help)')
     .strict()
     .recommendCommands()
     .epilog(`${EXIT_CODES}\n\nScenario reference, metrics glossary: see README.md`)
