@@ -4,11 +4,12 @@
  * convergence time. Pure.
  */
 import { formatDuration } from '../core/duration.js';
+import type { AttestationHubStats } from '../metrics/hub-report.js';
 import type { SecureOsReport } from '../metrics/secure-os-report.js';
 import { formatCount, table } from './format.js';
 import type { Style } from './style.js';
 
-export function secureOsLines(report: SecureOsReport | undefined, style: Style): string[] {
+export function secureOsLines(report: SecureOsReport | undefined, style: Style, hub?: AttestationHubStats): string[] {
   if (report === undefined) return [];
   const a = report.attestations;
   const reasons = Object.entries(a.byReason).sort(([x], [y]) => (x < y ? -1 : 1));
@@ -17,10 +18,23 @@ export function secureOsLines(report: SecureOsReport | undefined, style: Style):
     `  attestations  ok ${formatCount(a.ok)}  ·  quarantined ${formatCount(a.quarantined)}  ·  refused ${formatCount(a.refused)}  ·  no answer ${a.failed > 0 ? style.red(formatCount(a.failed)) : '0'}` +
       (reasons.length === 0 ? '' : style.dim(`  (${reasons.map(([r, n]) => `${r} ${formatCount(n)}`).join(', ')})`)),
     `  credentials   issued ${formatCount(report.credentials.issued)}  ·  expired while held ${formatCount(report.credentials.expired)}`,
+    ...hubLine(hub, style),
     ...compromiseLines(report, style),
     ...rolloutLines(report, style),
   ];
   return lines;
+}
+
+/** The hub's own side of the same story: what its verifier and its enforcement counted. */
+function hubLine(hub: AttestationHubStats | undefined, style: Style): string[] {
+  if (hub === undefined) return [];
+  const refused = Object.values(hub.refused).reduce((n, x) => n + x, 0);
+  const c = hub.credentials;
+  return [
+    `  ${style.dim('hub side')}      verified ${formatCount(hub.attestations)} (passed ${formatCount(hub.passed)}, refused ${formatCount(refused)})  ·  ` +
+      `credentials sas ${formatCount(c.sas)}, x509 ${formatCount(c.x509)}, quarantine ${formatCount(c.quarantine)}  ·  ` +
+      `CONNECTs refused ${formatCount(hub.refusedConnects)}, quarantined ${formatCount(hub.quarantinedConnections)}`,
+  ];
 }
 
 function compromiseLines(report: SecureOsReport, style: Style): string[] {

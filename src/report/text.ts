@@ -48,7 +48,7 @@ export function renderSummary(result: RunResult, style: Style): string {
     counters(summary.total, style),
     errors(summary.total.errors, style),
     hubLines(result.hub, style),
-    secureOsLines(result.secureOs, style),
+    secureOsLines(result.secureOs, style, result.hub?.attestation),
     [reconciliationLine(summary.reconciliation, style)],
     saturationBlock(summary.saturation, style),
     thresholdLines(result.thresholds, style),

@@ -34,6 +34,8 @@ describe('the Secure OS report section', () => {
     (bad.compromise.tampered as { admitted: number }).admitted = 1;
     expect(secureOsLines(bad, createStyle(false)).join('\n')).toMatch(/✗ 1 compromised device was admitted/);
     expect(secureOsLines(undefined, createStyle(false))).toEqual([]);
+    const hub = { challenges: 12, attestations: 12, passed: 10, refused: { MEASUREMENT_UNKNOWN: 2 }, credentials: { sas: 10, x509: 0, quarantine: 0 }, refusedConnects: 2, quarantinedConnections: 0, quarantineRefusedPublishes: 0, quarantineRefusedSubscriptions: 0, firmwareRequests: 0 };
+    expect(secureOsLines(shard([], null, 0), createStyle(false), hub).join('\n')).toMatch(/hub side +verified 12 \(passed 10, refused 2\) {2}· {2}credentials sas 10, x509 0, quarantine 0 {2}· {2}CONNECTs refused 2, quarantined 0/);
   });
 });
 
