@@ -14,6 +14,8 @@ export const FIRMWARE_RESPONSE_SUBSCRIPTION = '$fleetsim/firmware/res/#';
 export const FIRMWARE_HTTP_PREFIX = '/firmware/';
 export const FIRMWARE_RATE_HEADER = 'x-fleetsim-rate';
 
+/** Chunk size when a request does not say ($size absent, as in the original contract). */
+export const DEFAULT_FIRMWARE_CHUNK = 16 * 1024;
 /** Largest chunk a device may ask for over MQTT (the hub's message size limit is 256 KiB). */
 export const MAX_FIRMWARE_CHUNK = 128 * 1024;
 
@@ -42,7 +44,7 @@ export function parseFirmwareRequest(topic: string): FirmwareChunkRequest | unde
   if (m === null) return undefined;
   const q = new URLSearchParams(m[4]);
   const rid = q.get('$rid');
-  const size = Number(q.get('$size'));
+  const size = Number(q.get('$size') ?? DEFAULT_FIRMWARE_CHUNK);
   if (rid === null || rid === '' || !Number.isInteger(size) || size <= 0) return undefined;
   return { name: m[1] as string, version: m[2] as string, chunk: Number(m[3]), rid, chunkBytes: size };
 }

@@ -44,7 +44,8 @@ describe('the firmware download topics', () => {
     const topic = firmwareChunkTopic('thermostat-app', '2.4.0', 7, 'a1', 16_384);
     expect(topic).toBe('$fleetsim/firmware/thermostat-app/2.4.0/get/7/?$rid=a1&$size=16384');
     expect(parseFirmwareRequest(topic)).toEqual({ name: 'thermostat-app', version: '2.4.0', chunk: 7, rid: 'a1', chunkBytes: 16_384 });
-    expect(parseFirmwareRequest('$fleetsim/firmware/x/1.0.0/get/0/?$rid=1')).toBeUndefined(); // no size
+    expect(parseFirmwareRequest('$fleetsim/firmware/x/1.0.0/get/0/?$rid=1')).toMatchObject({ chunk: 0, chunkBytes: 16_384 }); // default size
+    expect(parseFirmwareRequest('$fleetsim/firmware/x/1.0.0/get/0/?$size=10')).toBeUndefined(); // no $rid
     expect(parseFirmwareResponse(firmwareResponseTopic(200, 'a1', 65_536))).toEqual({ status: 200, rid: 'a1', totalBytes: 65_536 });
     expect(parseFirmwareResponse(firmwareResponseTopic(404, 'b', undefined))).toEqual({ status: 404, rid: 'b', totalBytes: undefined });
     expect(parseFirmwareResponse('$iothub/twin/res/200/?$rid=1')).toBeUndefined();

@@ -88,7 +88,10 @@ export class FirmwareServer {
   /** An MQTT chunk request of a connected device: answered on its response topic, the request consumed. */
   onMqttRequest(client: BrokerClient, topic: string): PublishDecision {
     const r = parseFirmwareRequest(topic);
-    if (r === undefined) return 'refuse';
+    if (r === undefined) {
+      this.stats.refused++; // no $rid to answer to: acknowledged and dropped
+      return 'consume';
+    }
     const img = this.image(r.name, r.version);
     const from = r.chunk * r.chunkBytes;
     if (img === undefined || r.chunkBytes > MAX_FIRMWARE_CHUNK || from >= img.size) {
