@@ -168,8 +168,10 @@ export class SecureOsRuntime {
     if (c !== undefined) {
       const life = c.expiresAtMs - s.issuedAt;
       const periodDue = s.plan.attestationPeriodMs !== null && now - s.issuedAt >= s.plan.attestationPeriodMs;
-      if (now >= c.expiresAtMs) this.host.recorder.count('credentials.expired');
-      else if (!periodDue && c.expiresAtMs - now > life * FRESH_SHARE) return this.toAttested(s, c);
+      if (now >= c.expiresAtMs) {
+        this.host.recorder.count('credentials.expired');
+        this.tally.credentials.expired++;
+      } else if (!periodDue && c.expiresAtMs - now > life * FRESH_SHARE) return this.toAttested(s, c);
       s.credential = undefined;
     }
     const booted = this.bootDevice(d, s);

@@ -177,4 +177,30 @@ thresholds:
     expect(out.hub?.telemetryAccepted).toBe(c['telemetry.acked']);
     expect(out.thresholds.every((t) => t.pass)).toBe(true);
   }, 60_000);
+
+  it('deep sleepers attest at boot and again on each wake whose credential has expired (credentials.expired)', async () => {
+    const text = `
+version: 1
+seed: 5
+firmware: [{ name: app, version: "2.3.0", svn: 3, size: 4KiB }]
+fleets:
+  - { id: s, model: thermostat, count: 10, telemetry: { every: 1s }, mcu: { sleep: deep, connectEvery: 3 }, transport: { dialect: iothub }, secureOs: { firmware: "2.3.0", attestation: boot } }
+phases:
+  - { kind: connect, rate: 100/s, settle: 500ms }
+  - { kind: steady, duration: 7s }
+  - { kind: drain, timeout: 2s }
+hub:
+  attestation: { credentialTtl: 2s }
+`;
+    const out = await runPlan(compileScenarioText(text, 'sleepers.yaml'), { workers: 1 });
+    const s = out.secureOs;
+    const c = out.summary.total.counters;
+    // A wake every 3 s outlives a 2 s credential: every connection after a device's first needs a new attestation.
+    expect(s?.attestations.ok).toBe(c['connect.attempts']);
+    expect(s?.credentials.expired).toBe(c['connect.attempts'] - 10);
+    expect(c['credentials.expired']).toBe(s?.credentials.expired);
+    expect(s?.credentials.expired).toBeGreaterThanOrEqual(10);
+    expect(out.summary.reconciliation.ok).toBe(true);
+  }, 60_000);
 });
+
