@@ -32,6 +32,7 @@ import { attest } from '../transports/secure-os/attest-client.js';
 import { type AttestedCredential, TransportError } from '../transports/transport.js';
 import type { DeviceRuntime } from './device.js';
 import { type CompromiseKind, cloneSource, compromisedDevices } from './secure-os-draws.js';
+import { Rollouts } from './phases/firmware-rollout.js';
 
 /** What the runtime needs from its shard: time, timers on the shard's scheduler, metrics, the device's reboot path. */
 export interface SecureOsHost {
@@ -305,7 +306,15 @@ export class SecureOsRuntime {
   }
 }
 
-/** Whether a run has secure-OS fleets. */
-export function hasSecureOs(fleets: readonly FleetPlan[]): boolean {
-  return fleets.some((f) => f.secureOs !== undefined);
+/** A shard's secure-OS parts (undefined without secure-OS fleets): the devices' runtime and the rollouts. */
+export function secureOsForShard(
+  plan: RunPlan,
+  httpUrl: string | undefined,
+  devices: readonly DeviceRuntime[],
+  host: SecureOsHost,
+): { readonly runtime: SecureOsRuntime; readonly rollouts: Rollouts } | undefined {
+  if (!plan.fleets.some((f: FleetPlan) => f.secureOs !== undefined)) return undefined;
+  const runtime = new SecureOsRuntime(plan, httpUrl, host);
+  runtime.registerAll(devices);
+  return { runtime, rollouts: new Rollouts(plan, runtime, host) };
 }

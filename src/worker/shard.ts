@@ -11,8 +11,8 @@ import { buildDevices } from './fleet.js';
 import { arrivalAt, connectAssignments } from './phases/connect.js';
 import { stormDropOffsetMs } from './phases/storm.js';
 import { Uploads, uploadSchedule } from './phases/file-upload.js';
-import { Rollouts } from './phases/firmware-rollout.js';
-import { SecureOsRuntime, hasSecureOs } from './secure-os.js';
+import type { Rollouts } from './phases/firmware-rollout.js';
+import { type SecureOsRuntime, secureOsForShard } from './secure-os.js';
 import type { DeviceLedger, ShardResult, WorkerMessage } from './protocol.js';
 import { Scheduler, type Timers, realTimers } from './scheduler.js';
 
@@ -76,18 +76,15 @@ export class ShardRunner {
     this.scheduler = new Scheduler<ShardEvent>(deps.clock, (e, at, now) => this.handle(e, at, now), deps.timers ?? realTimers);
     this.devices = buildDevices(plan, shard, deps.fleets);
     this.uploads = new Uploads(this.recorder, deps.clock, () => this.finished);
-    if (hasSecureOs(plan.fleets)) {
-      const host = {
-        clock: deps.clock,
-        recorder: this.recorder,
-        at: (at: number, run: () => void) => this.scheduler.at(at, { kind: 'task', run }),
-        reboot: (d: DeviceRuntime) => this.reboot(d, deps.clock.now(), false),
-        finished: () => this.finished,
-      };
-      this.secure = new SecureOsRuntime(plan, deps.httpUrl, host);
-      this.rollouts = new Rollouts(plan, this.secure, host);
-      this.secure.registerAll(this.devices);
-    }
+    const secure = secureOsForShard(plan, deps.httpUrl, this.devices, {
+      clock: deps.clock,
+      recorder: this.recorder,
+      at: (at, run) => this.scheduler.at(at, { kind: 'task', run }),
+      reboot: (d) => this.reboot(d, deps.clock.now(), false),
+      finished: () => this.finished,
+    });
+    this.secure = secure?.runtime;
+    this.rollouts = secure?.rollouts;
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
