@@ -181,6 +181,11 @@ export const METRICS = {
     unit: 'devices',
     formula: 'compromised devices that got a full credential at least once (should be 0: threshold "count == 0")',
   },
+  'security.compromised_remediated': {
+    type: 'counter',
+    unit: 'devices',
+    formula: 'compromised devices that got a full credential only after installing a genuine release (firmware-rollout quarantined: update)',
+  },
   'security.false_refusals': { type: 'counter', unit: 'devices', formula: 'devices not compromised whose attestation was refused at least once (should be 0)' },
   'telemetry.sent': { type: 'counter', unit: 'messages', formula: 'publishes handed to the socket' },
   'telemetry.acked': { type: 'counter', unit: 'messages', formula: 'publishes acknowledged (PUBACK for QoS 1, written for QoS 0)' },

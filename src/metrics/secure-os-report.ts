@@ -27,8 +27,10 @@ export interface CompromiseOutcome {
   injected: number;
   refused: number;
   quarantined: number;
-  /** Got a full credential at least once: the hub let a compromised device in. */
+  /** Got a full credential at least once, without a genuine update first: the hub let a compromised device in. */
   admitted: number;
+  /** Got a full credential only after installing a genuine release (firmware-rollout with quarantined: update). */
+  remediated: number;
   /** Not yet attested when the run ended (e.g. never reached its connect phase). */
   unattested: number;
   /** Devices by the reason of their first refusal. */
@@ -73,7 +75,7 @@ export function emptySecureOsReport(): SecureOsReport {
 }
 
 export function emptyCompromise(): CompromiseOutcome {
-  return { injected: 0, refused: 0, quarantined: 0, admitted: 0, unattested: 0, byReason: {}, firstIds: [] };
+  return { injected: 0, refused: 0, quarantined: 0, admitted: 0, remediated: 0, unattested: 0, byReason: {}, firstIds: [] };
 }
 
 export function emptyRollout(phase: string, app: string, to: string): RolloutOutcome {
@@ -109,6 +111,7 @@ export function mergeSecureOsReports(reports: readonly SecureOsReport[]): Secure
       into.refused += c.refused;
       into.quarantined += c.quarantined;
       into.admitted += c.admitted;
+      into.remediated += c.remediated;
       into.unattested += c.unattested;
       add(into.byReason, c.byReason);
       into.firstIds = firstIds(into.firstIds, c.firstIds);

@@ -44,13 +44,14 @@ function compromiseLines(report: SecureOsReport, style: Style): string[] {
     .filter(([, c]) => c.injected > 0)
     .sort(([a], [b]) => rank(a) - rank(b));
   if (kinds.length === 0) return [];
-  const head = ['  compromised', 'injected', 'refused', 'quarantined', 'admitted', 'not attested', 'shut out by', 'first devices'].map(style.dim);
+  const head = ['  compromised', 'injected', 'refused', 'quarantined', 'admitted', 'remediated', 'not attested', 'shut out by', 'first devices'].map(style.dim);
   const rows = kinds.map(([kind, c]) => [
     `  ${kind}`,
     formatCount(c.injected),
     formatCount(c.refused),
     formatCount(c.quarantined),
     c.admitted > 0 ? style.red(formatCount(c.admitted)) : style.green('0'),
+    formatCount(c.remediated),
     c.unattested > 0 ? style.yellow(formatCount(c.unattested)) : '0',
     Object.entries(c.byReason).map(([r, n]) => `${r} ${formatCount(n)}`).join(', ') || '—',
     c.firstIds.join(', '),
@@ -58,7 +59,7 @@ function compromiseLines(report: SecureOsReport, style: Style): string[] {
   const admitted = kinds.reduce((n, [, c]) => n + c.admitted, 0);
   const injected = kinds.reduce((n, [, c]) => n + c.injected, 0);
   const verdict = admitted === 0 ? style.green(`✓ every compromised device attested was shut out (${formatCount(injected)} injected)`) : style.red(`✗ ${formatCount(admitted)} compromised device${admitted === 1 ? ' was' : 's were'} admitted`);
-  return [...table([head, ...rows], ['left', 'right', 'right', 'right', 'right', 'right', 'left', 'left']), `  ${verdict}`];
+  return [...table([head, ...rows], ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left']), `  ${verdict}`];
 }
 
 function rolloutLines(report: SecureOsReport, style: Style): string[] {

@@ -198,5 +198,6 @@ export function rolloutPlan(p: FirmwareRolloutSpec, base: Base, fleets: readonly
     spreadMs: ms(p.spread),
     download: { via: p.download.via, chunkBytes: parseSize(p.download.chunkSize), bytesPerS: parseBandwidth(p.download.bandwidth) },
     faults: { powerLoss: parseShare(p.faults.powerLoss), corruptDownload: parseShare(p.faults.corruptDownload), healthCheckFailure: parseShare(p.faults.healthCheckFailure) },
+    quarantined: p.quarantined,
   };
 }

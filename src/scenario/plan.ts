@@ -315,6 +315,8 @@ export interface FirmwareRolloutPhasePlan extends PhaseBase {
   readonly spreadMs: number;
   readonly download: { readonly via: 'mqtt' | 'https'; readonly chunkBytes: number; readonly bytesPerS: number };
   readonly faults: { readonly powerLoss: number; readonly corruptDownload: number; readonly healthCheckFailure: number };
+  /** update: quarantined devices are updated too, over their update-only connection (remediation). */
+  readonly quarantined: 'skip' | 'update';
 }
 
 export interface DrainPhasePlan extends PhaseBase {

@@ -154,6 +154,12 @@ export const FirmwareRolloutPhase = z
     duration: duration({ positive: true }).describe('how long the phase lasts; at least (waves − 1) × waveInterval + spread'),
     download: DownloadSchema,
     faults: FaultsSchema,
+    quarantined: z
+      .enum(['skip', 'update'])
+      .default('skip')
+      .describe(
+        'skip: quarantined devices are not updated; update: they download over their update-only connection too (remediation: a device that then attests clean counts as remediated)',
+      ),
   })
   .describe('a staged firmware update: waves of devices download, verify, install to the inactive slot, reboot, health-check, commit or roll back, and attest again');
 

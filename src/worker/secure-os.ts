@@ -63,6 +63,8 @@ export interface SecureDevice {
   refusedOnce: boolean;
   /** The connection in use has an update-only credential (quarantine). */
   quarantined: boolean;
+  /** A rollout installed a genuine release on it (a compromised device admitted afterwards is remediated). */
+  updated: boolean;
   /** Bumped on each reboot: a periodic re-attestation of an earlier power cycle drops out. */
   cycle: number;
 }
@@ -98,7 +100,7 @@ export class SecureOsRuntime {
       const compromise = this.compromised.get(d.fleet.plan.id)?.get(d.localIndex);
       const shipped = installed(this.catalog.image(plan.app, plan.firmware));
       const slots = factorySlots(compromise === 'tampered' ? tampered(shipped) : compromise === 'rollback' ? installed(this.downgrade(plan)) : shipped);
-      s = { plan, compromise, slots, trialPending: false, booted: undefined, credential: undefined, issuedAt: 0, first: undefined, admitted: false, refusedOnce: false, quarantined: false, cycle: 0 };
+      s = { plan, compromise, slots, trialPending: false, booted: undefined, credential: undefined, issuedAt: 0, first: undefined, admitted: false, refusedOnce: false, quarantined: false, updated: false, cycle: 0 };
       this.devices.set(d, s);
       if (compromise !== undefined) {
         const c = (this.tally.compromise[compromise] ??= emptyCompromise());
@@ -248,7 +250,10 @@ export class SecureOsRuntime {
     }
     if (verdict === 'ok' && !s.admitted) {
       s.admitted = true;
-      if (c !== undefined) {
+      if (c !== undefined && s.updated) {
+        c.remediated++;
+        r.count('security.compromised_remediated');
+      } else if (c !== undefined) {
         c.admitted++;
         r.count('security.compromised_admitted');
       }

@@ -61,6 +61,7 @@ describe('secureOs, firmware:, hub.attestation and the firmware-rollout phase', 
       durationMs: 30_000,
       download: { via: 'mqtt', chunkBytes: 16_384, bytesPerS: 125_000 },
       faults: { powerLoss: 0, corruptDownload: 0, healthCheckFailure: 0 },
+      quarantined: 'skip',
     });
     const boot = compileScenarioText(scenario('{ firmware: "2.3.0", attestation: boot }', undefined, 'hub: { attestation: { require: quarantine, minSvn: 3 } }'), 'x.yaml');
     expect(boot.fleets[0]?.secureOs?.attestationPeriodMs).toBeNull();

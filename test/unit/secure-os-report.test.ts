@@ -26,7 +26,7 @@ describe('the Secure OS report section', () => {
   it('renders attestations, compromise kinds vs outcome, rollouts with their reconciliation', () => {
     const text = secureOsLines(mergeSecureOsReports([shard(['d-1'], 4200, 5)]), createStyle(false)).join('\n');
     expect(text).toMatch(/attestations {2}ok 10 {2}· {2}quarantined 0 {2}· {2}refused 2 {2}· {2}no answer 0 {2}\(DEBUG_MODE 1, MEASUREMENT_UNKNOWN 1\)/);
-    expect(text).toMatch(/tampered +1 +1 +0 +0 +0 +MEASUREMENT_UNKNOWN 1 +d-1/);
+    expect(text).toMatch(/tampered +1 +1 +0 +0 +0 +0 +MEASUREMENT_UNKNOWN 1 +d-1/);
     expect(text).toMatch(/✓ every compromised device attested was shut out \(1 injected\)/);
     expect(text).toMatch(/rollout +app 2\.4\.0 +6 +6 +0 +5 +1 +0 +4\.20s +POWER_LOSS 1/);
     expect(text).toMatch(/targeted 6 = started 6 \+ skipped 0; started = committed 5 \+ rolled back 1 \+ unfinished 0 {2}✓/);

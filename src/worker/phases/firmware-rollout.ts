@@ -61,7 +61,7 @@ export class Rollouts {
   private begin(d: DeviceRuntime, phase: FirmwareRolloutPhasePlan, turn: RolloutTurn, phaseStart: number, at: number, o: RolloutOutcome): void {
     const s = this.secure.state(d);
     if (s === undefined || this.host.finished()) return;
-    if (!this.usable(d, s) || this.active.has(d)) {
+    if (!this.usable(d, s, phase) || this.active.has(d)) {
       o.skipped++;
       return;
     }
@@ -88,9 +88,9 @@ export class Rollouts {
     );
   }
 
-  /** Online with a full credential (a quarantined device may fetch firmware, but this rollout updates admitted ones). */
-  private usable(d: DeviceRuntime, s: SecureDevice): boolean {
-    return d.status === 'online' && d.conn?.downloadFirmware !== undefined && !s.quarantined;
+  /** Online with a full credential, or with an update-only one when the rollout updates quarantined devices too. */
+  private usable(d: DeviceRuntime, s: SecureDevice, phase: FirmwareRolloutPhasePlan): boolean {
+    return d.status === 'online' && d.conn?.downloadFirmware !== undefined && (!s.quarantined || phase.quarantined === 'update');
   }
 
   private failed(o: RolloutOutcome, reason: string): void {
@@ -108,7 +108,7 @@ export class Rollouts {
         this.failed(o, 'GAVE_UP');
         throw new GaveUp();
       }
-      await this.whenUsable(d, s);
+      await this.whenUsable(d, s, phase);
       const conn = d.conn;
       if (conn?.downloadFirmware === undefined) continue;
       const started = this.host.clock.now();
@@ -146,8 +146,9 @@ export class Rollouts {
       s.slots = writeInactive(s.slots, written);
       this.host.recorder.count('ota.installed');
       s.trialPending = true;
+      s.updated = true;
       this.host.reboot(d); // boots the new slot as a trial (SecureOsRuntime.bootDevice), attests with its measurements
-      await this.whenUsable(d, s);
+      await this.whenUsable(d, s, phase);
       if (!s.slots.trial) {
         this.failed(o, 'TRIAL_BOOT_REFUSED'); // secure boot refused the new slot at boot: the device runs the old one
         continue;
@@ -166,11 +167,11 @@ export class Rollouts {
   }
 
   /** Resolves once the device is online with a full credential; rejects when the run ends. */
-  private whenUsable(d: DeviceRuntime, s: SecureDevice): Promise<void> {
+  private whenUsable(d: DeviceRuntime, s: SecureDevice, phase: FirmwareRolloutPhasePlan): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         if (this.host.finished()) reject(new GaveUp());
-        else if (this.usable(d, s)) resolve();
+        else if (this.usable(d, s, phase)) resolve();
         else this.host.at(this.host.clock.now() + POLL_MS, check);
       };
       check();
