@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { FleetsimError, failureCode } from '../core/errors.js';
 import type { LiveView } from '../metrics/accumulator.js';
 import type { HubStats } from '../metrics/hub-report.js';
+import { mergeSecureOsReports, type SecureOsReport } from '../metrics/secure-os-report.js';
 import type { RunData } from '../metrics/run-data.js';
 import { type RunSummary, summarize } from '../metrics/summary.js';
 import { type ThresholdResult, evaluateThresholds } from '../metrics/thresholds.js';
@@ -62,6 +63,8 @@ export interface RunOutcome {
   readonly thresholds: ThresholdResult[];
   /** The embedded hub's throttling and telemetry-stream counters (undefined for an external target). */
   readonly hub: HubStats | undefined;
+  /** Secure-OS fleets: the shards' tallies merged (undefined without secureOs fleets). */
+  readonly secureOs: SecureOsReport | undefined;
 }
 
 const TICK_MS = 1000;
@@ -183,6 +186,7 @@ export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Prom
       summary,
       thresholds: evaluateThresholds(plan.thresholds, summary),
       hub,
+      secureOs: secureOsOf(results),
     };
   } finally {
     if (ticker !== undefined) clearInterval(ticker);
@@ -228,6 +232,11 @@ async function hubStatsOf(target: Target, emit: (e: EngineEvent) => void): Promi
     emit({ type: 'warn', message: `the embedded hub did not report its counters: ${err instanceof Error ? err.message : String(err)}` });
     return undefined;
   }
+}
+
+function secureOsOf(results: readonly ShardResult[]): SecureOsReport | undefined {
+  const parts = results.flatMap((r) => (r.secureOs === undefined ? [] : [r.secureOs]));
+  return parts.length === 0 ? undefined : mergeSecureOsReports(parts);
 }
 
 function shardResults(settled: PromiseSettledResult<ShardResult>[], emit: (e: EngineEvent) => void): ShardResult[] {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type EmbeddedFleet, type ListenerOptions, startEmbeddedHub } from '../hub/embedded.js';
 import { FleetsimError } from '../core/errors.js';
 import { ensureHubPki } from '../hub/pki.js';
+import type { HubAttestation } from '../hub/attestation/config.js';
 import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE, createSasToken, parseServiceConnectionString } from '../iothub/index.js';
 import type { FleetPlan, RunPlan } from '../scenario/plan.js';
 import type { FleetCredentials } from './fleet-certs.js';
@@ -48,7 +49,7 @@ export interface TargetOptions {
 /** Whether a fleet connects to the embedded hub over TLS: X.509 devices must; the others when the run asks for it. */
 export function fleetUsesTls(f: FleetPlan, allTls: boolean): boolean {
   if (f.transport.url !== undefined) return false; // its own endpoint (a connection string)
-  return allTls || (f.transport.iothub !== undefined && f.transport.iothub.auth !== 'sas');
+  return allTls || (f.transport.iothub !== undefined && f.transport.iothub.auth !== 'sas') || f.secureOs?.credential === 'x509';
 }
 
 /**
@@ -76,9 +77,11 @@ export async function startTarget(plan: RunPlan, options: TargetOptions = {}): P
         auth: hub.auth,
         ...(c?.thumbprints === undefined ? {} : { thumbprints: c.thumbprints }),
         ...(c?.caPem === undefined ? {} : { caPem: c.caPem }),
+        ...(f.secureOs === undefined ? {} : { secureOs: { credential: f.secureOs.credential, firmware: `${f.secureOs.app}@${f.secureOs.firmware}` } }),
       },
     ];
   });
+  const attestation = hubAttestation(plan);
   const listeners: ListenerOptions[] = [{ scheme: 'mqtt', host: '127.0.0.1', port: 0 }];
   let caFile: string | undefined;
   if (plan.fleets.some((f) => fleetUsesTls(f, options.tls === true))) {
@@ -96,6 +99,7 @@ export async function startTarget(plan: RunPlan, options: TargetOptions = {}): P
     ...(throttle === null ? {} : { throttle }),
     ...(stream === null ? {} : { stream }),
     ...(webhook === null ? {} : { webhook }),
+    ...(attestation === undefined ? {} : { attestation }),
   });
   // A service token for the run's length and a day more: the observer never reconnects mid-run.
   const expiry = Math.floor(Date.now() / 1000 + plan.totalDurationMs / 1000 + 86_400);
@@ -105,6 +109,19 @@ export async function startTarget(plan: RunPlan, options: TargetOptions = {}): P
   const mqtts = hub.listening.find((l) => l.scheme === 'mqtts');
   const tls = mqtts === undefined || caFile === undefined ? undefined : { url: mqtts.url, caFile };
   return { url: hub.url, embedded: true, observerLogin, service, tls, deviceUrl: hub.deviceUrl, stats: () => hub.stats(), stop: () => hub.stop() };
+}
+
+/** The attestation service of a run with secure-OS fleets: the seed's world (factory, firmware) and the policy. */
+function hubAttestation(plan: RunPlan): HubAttestation | undefined {
+  const a = plan.hub.attestation;
+  if (a === undefined) return undefined;
+  return {
+    seed: plan.seed,
+    startTimeMs: plan.startTimeMs,
+    releases: (plan.firmware ?? []).map((r) => ({ name: r.name, version: r.version, svn: r.svn, sizeBytes: r.sizeBytes, revoked: r.revoked })),
+    policy: { minSvn: a.minSvn, allowDebug: a.allowDebug, credentialTtlMs: a.credentialTtlMs, nonceTtlMs: a.nonceTtlMs },
+    require: a.require,
+  };
 }
 
 function serviceLogin(connectionString: string, plan: RunPlan): ObserverLogin {

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../core/clock.js';
 import { attestationHooks, createAttestationHttp, createAttestationService } from './attestation/index.js';
+import { FirmwareServer, firmwareHooks } from './attestation/firmware-server.js';
+import { firmwareCatalog } from '../devices/secure-os/index.js';
 import { type Broker, type ListenerOptions, startBroker } from './broker.js';
 import { createDeviceHttp, fileNotificationRoutes } from './device-http/index.js';
 import { DpsGateway, assignToHub, endpointOfUsername, routeHooks } from './dps/index.js';
@@ -44,6 +46,8 @@ const attestation =
     ? undefined
     : createAttestationService({ attestation: iothub.attestation, fleets: iothub.fleets, hubServiceKey: iothub.serviceKey, hostName: iothub.hostName, clock: systemClock });
 registerFleets(gateway, dps, iothub.fleets, attestation);
+// The firmware server: the catalog's images over HTTP (Range, paced) and MQTT chunks (firmware-rollout phases).
+const firmware = iothub.attestation === undefined ? undefined : new FirmwareServer(firmwareCatalog(iothub.attestation.seed, iothub.attestation.releases));
 
 /** Where uploaded files go: the --blob-dir given, else a fresh temporary directory. */
 const blobDir = iothub.blobDir ?? mkdtempSync(join(tmpdir(), 'fleetsim-blobs-'));
@@ -77,7 +81,7 @@ function startHttpApi(broker: Broker): Promise<{ server: Server; url: string }> 
   });
   const attestationHttp = attestation === undefined ? undefined : createAttestationHttp(attestation.verifier);
   const handle: RequestListener = (req, res) => {
-    if (attestationHttp?.tryHandle(req, res) === true) return;
+    if (attestationHttp?.tryHandle(req, res) === true || firmware?.tryHandle(req, res) === true) return;
     if (!device.tryHandle(req, res)) service(req, res);
   };
   const tls = iothub.httpTls;
@@ -96,7 +100,15 @@ function startHttpApi(broker: Broker): Promise<{ server: Server; url: string }> 
   });
 }
 
-const enforced = attestation === undefined ? undefined : attestationHooks(embeddedHooks(gateway), { service: attestation, hostName: iothub.hostName, clock: systemClock });
+const enforced =
+  attestation === undefined || firmware === undefined
+    ? undefined
+    : attestationHooks(firmwareHooks(embeddedHooks(gateway), firmware), {
+        service: attestation,
+        hostName: iothub.hostName,
+        clock: systemClock,
+        onFirmwareRequest: (client, _deviceId, topic) => firmware.onMqttRequest(client, topic),
+      });
 const hooks = routeHooks(endpointOfUsername, enforced?.hooks ?? embeddedHooks(gateway), dps.hooks());
 async function start(): Promise<[Broker, { server: Server; url: string }]> {
   const broker = await startBroker(listeners, { hooks });

@@ -6,6 +6,7 @@
 import { FleetsimError } from '../core/errors.js';
 import type { RunPlan, TargetPlan, ThresholdPlan } from '../scenario/plan.js';
 import type { HubStats } from './hub-report.js';
+import { mergeSecureOsReports, type SecureOsReport } from './secure-os-report.js';
 import { addHistogram, decodeHistogram, encodeHistogram, type Histogram } from './hdr.js';
 import { addCounts, type GaugeStats, type PhaseData, type PhaseRecord, type RunData } from './run-data.js';
 import { summarize, type RunSummary } from './summary.js';
@@ -44,6 +45,8 @@ export interface RunResult {
   readonly histograms: Record<string, Record<string, string>>;
   /** The embedded hub's throttling and telemetry-stream counters (absent for external targets and merged results). */
   readonly hub?: HubStats;
+  /** Secure-OS fleets: attestations, credentials, compromised devices, rollouts (absent without secureOs fleets). */
+  readonly secureOs?: SecureOsReport;
 }
 
 export interface RunResultInput {
@@ -64,6 +67,7 @@ export interface RunResultInput {
   /** Devices the run drove when not all of the plan's (a `--shard i/N` part); merged results add them up. */
   readonly devices?: number;
   readonly hub?: HubStats | undefined;
+  readonly secureOs?: SecureOsReport | undefined;
 }
 
 export function createRunResult(input: RunResultInput): RunResult {
@@ -88,6 +92,7 @@ export function createRunResult(input: RunResultInput): RunResult {
     thresholds: input.thresholds ?? evaluateThresholds(plan.thresholds, summary),
     ...encodeRunData(input.data),
     ...(input.hub === undefined ? {} : { hub: input.hub }),
+    ...(input.secureOs === undefined ? {} : { secureOs: input.secureOs }),
   };
 }
 
@@ -200,7 +205,14 @@ export function mergeResults(results: readonly RunResult[]): RunResult {
     summary,
     thresholds: evaluateThresholds(first.thresholdPlans, summary),
     ...encodeRunData(merged),
+    ...secureOsOf(results),
   };
+}
+
+/** The parts' Secure OS sections merged (sums, convergence as the max), when any part has one. */
+function secureOsOf(results: readonly RunResult[]): { secureOs?: SecureOsReport } {
+  const parts = results.flatMap((r) => (r.secureOs === undefined ? [] : [r.secureOs]));
+  return parts.length === 0 ? {} : { secureOs: mergeSecureOsReports(parts) };
 }
 
 function mergePhase(parts: PhaseData[]): PhaseData {

@@ -8,6 +8,7 @@ import type { RunResult } from '../metrics/result.js';
 import type { PhaseSummary, Reconciliation, Saturation, TrendStats } from '../metrics/summary.js';
 import type { ThresholdResult } from '../metrics/thresholds.js';
 import { hubLines } from './hub-text.js';
+import { secureOsLines } from './secure-os-text.js';
 import { formatCount, formatMicros, formatObserved, formatPercent, table } from './format.js';
 import type { Style } from './style.js';
 
@@ -21,7 +22,19 @@ const TRENDS = [
   'eventloop.delay',
 ] as const;
 /** Trends only some runs record (store-and-forward, deep sleep): listed when they have data. */
-const OPTIONAL_TRENDS = ['telemetry.device_to_hub', 'telemetry.hub_to_consumer', 'telemetry.buffer_age', 'provision.latency', 'method.latency', 'twin.latency', 'upload.latency'] as const;
+const OPTIONAL_TRENDS = [
+  'telemetry.device_to_hub',
+  'telemetry.hub_to_consumer',
+  'telemetry.buffer_age',
+  'provision.latency',
+  'method.latency',
+  'twin.latency',
+  'upload.latency',
+  'attestation.latency',
+  'ota.download_time',
+  'ota.update_time',
+  'ota.converge_time',
+] as const;
 const MAX_ERROR_LINES = 10;
 
 export function renderSummary(result: RunResult, style: Style): string {
@@ -35,6 +48,7 @@ export function renderSummary(result: RunResult, style: Style): string {
     counters(summary.total, style),
     errors(summary.total.errors, style),
     hubLines(result.hub, style),
+    secureOsLines(result.secureOs, style, result.hub?.attestation),
     [reconciliationLine(summary.reconciliation, style)],
     saturationBlock(summary.saturation, style),
     thresholdLines(result.thresholds, style),

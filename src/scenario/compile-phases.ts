@@ -7,7 +7,8 @@ import { arrivalSpanMs } from './arrivals.js';
 import { isMap, rawItems, rawString, type CompileContext } from './compile-context.js';
 import type { FleetsResult } from './compile-fleets.js';
 import { problem, type DocPath } from './issues.js';
-import type { FleetPlan, PhasePlan } from './plan.js';
+import { checkRollout, rolloutPlan } from './compile-secure-os.js';
+import type { FirmwareReleasePlan, FleetPlan, PhasePlan } from './plan.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, PHASE_KINDS, PhaseSchema, type PhaseSpec } from './schema.js';
 import { didYouMean, listAnd, quoteAll } from './wording.js';
 
@@ -22,7 +23,7 @@ export interface PhasesResult {
 }
 
 const ms = (text: string) => parseDuration(text) as number;
-const USES_DEVICES: readonly string[] = ['steady', 'spike', 'disconnect-storm', 'invoke-method', 'twin-update', 'file-upload'];
+const USES_DEVICES: readonly string[] = ['steady', 'spike', 'disconnect-storm', 'invoke-method', 'twin-update', 'file-upload', 'firmware-rollout'];
 const SIZE_UNITS: Readonly<Record<string, number>> = { B: 1, KB: 1000, KiB: 1024, MB: 1_000_000, MiB: 1024 * 1024 };
 
 /** Bytes of a size as written (a number, or e.g. "64KiB"). */
@@ -33,7 +34,7 @@ export function parseSize(size: number | string): number {
 }
 
 
-export function compilePhases(raw: unknown, fleets: FleetsResult, ctx: CompileContext): PhasesResult {
+export function compilePhases(raw: unknown, fleets: FleetsResult, ctx: CompileContext, firmware: readonly FirmwareReleasePlan[] = []): PhasesResult {
   const items = rawItems(raw);
   const kinds = items.map((item) => rawString(item, 'kind'));
   const names = phaseNames(items, kinds, ctx);
@@ -49,6 +50,7 @@ export function compilePhases(raw: unknown, fleets: FleetsResult, ctx: CompileCo
   specs.forEach((r, i) => {
     if (r.success) checkPhase(r.data, ['phases', i], ctx);
     if (r.success && r.data.kind === 'file-upload') checkUploadFleets(r.data.fleets, ['phases', i], fleets, ctx);
+    if (r.success && r.data.kind === 'firmware-rollout') checkRollout(r.data, ['phases', i], fleets, firmware, ctx);
   });
   if (kinds.includes('connect') && specs.every((r) => r.success)) {
     fleets.ids.forEach((id, f) => {
@@ -243,6 +245,8 @@ function phasePlan(p: PhaseSpec, base: Base, fresh: readonly string[], fleets: r
         sizeBytes: parseSize(p.size),
         blobName: p.blobName,
       };
+    case 'firmware-rollout':
+      return rolloutPlan(p, base, fleets);
     case 'drain':
       return { kind: 'drain', ...base, durationMs: ms(p.timeout), timeoutMs: ms(p.timeout) };
   }

@@ -9,6 +9,7 @@ import { isMap, rawString, type CompileContext } from './compile-context.js';
 import { compileFleets } from './compile-fleets.js';
 import { compileModels } from './compile-models.js';
 import { compilePhases } from './compile-phases.js';
+import { compileSecureOs, secureOsTargetProblem } from './compile-secure-os.js';
 import { compileThresholds } from './compile-thresholds.js';
 import { ScenarioError, formatPath, type Diagnostic } from './diagnostics.js';
 import { checkTarget, sourceAddressesFlag, targetFlag, targetPlanOf, withTargetFlags } from './compile-target.js';
@@ -62,8 +63,9 @@ export function compileScenarioText(
   const ctx: CompileContext = { mapper, dir: dirname(resolve(file)), report: (p) => problems.push(p) };
   const fileProblems: Diagnostic[] = [];
   const models = compileModels(data.models, ctx, moduleErrors, fileProblems);
-  const fleets = compileFleets(data.fleets, ctx, models);
-  const phases = compilePhases(data.phases, fleets, ctx);
+  const secure = compileSecureOs(data, compileFleets(data.fleets, ctx, models), ctx);
+  const fleets = secure.fleets;
+  const phases = compilePhases(data.phases, fleets, ctx, secure.firmware);
   const thresholds = compileThresholds(data.thresholds, phases.names, ctx);
   checkHubUnits(data.hub, ctx);
   checkTarget(data.target, ctx);
@@ -77,6 +79,13 @@ export function compileScenarioText(
   const ms = (t: string) => parseDuration(t) as number;
   const seed = flags.seed ?? String(s.seed);
   const target = withTargetFlags(targetPlanOf(s.target), flags.target, flags.sourceAddresses);
+  const secureTarget = secureOsTargetProblem(fleets.plans, target);
+  if (secureTarget !== undefined && flags.target !== undefined) {
+    throw new FleetsimError('FLEETSIM_E_USAGE', `--target: ${secureTarget}`, { hint: 'omit --target to run against the embedded hub' });
+  }
+  if (secureTarget !== undefined) {
+    throw new ScenarioError([diagnostic(problem(['target'], secureTarget, 'remove target: (the embedded hub is the default)'), file, yaml)]);
+  }
   return deepFreeze({
     version: 1,
     name: s.name ?? basename(file, extname(file)),
@@ -89,6 +98,7 @@ export function compileScenarioText(
       throttle: s.hub.tier === undefined ? null : { tier: s.hub.tier, units: s.hub.units, queueSeconds: ms(s.hub.shapingQueue) / 1000 },
       stream: s.hub.stream ?? null,
       webhook: s.hub.webhook ?? null,
+      ...(secure.attestation === undefined ? {} : { attestation: secure.attestation }),
     },
     fleets: fleets.plans.map((f) => withIotHubIdentity(f, seed, target)),
     totalDevices: fleets.plans.reduce((n, f) => n + f.count, 0),
@@ -96,6 +106,7 @@ export function compileScenarioText(
     totalDurationMs: phases.plans.reduce((n, p) => n + p.durationMs, 0),
     thresholds,
     report: { outDir: s.report.out, lateThresholdMs: ms(s.report.lateThreshold), saturationMs: ms(s.report.saturation) },
+    ...(secure.firmware.length === 0 ? {} : { firmware: secure.firmware }),
   } satisfies RunPlan);
 }
 

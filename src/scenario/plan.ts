@@ -29,6 +29,8 @@ export interface RunPlan {
   readonly totalDurationMs: number;
   readonly thresholds: readonly ThresholdPlan[];
   readonly report: ReportPlan;
+  /** The vendor's firmware releases (top-level `firmware:`); empty or absent without secure-OS fleets. */
+  readonly firmware?: readonly FirmwareReleasePlan[];
 }
 
 /** The embedded hub's options (an external target ignores them). */
@@ -39,6 +41,48 @@ export interface HubPlan {
   readonly stream: string | null;
   /** Webhook URL receiving batches of accepted messages, or null. */
   readonly webhook: string | null;
+  /** The attestation service's policy and its enforcement; absent without secure-OS fleets. */
+  readonly attestation?: HubAttestationPlan;
+}
+
+/** The embedded hub's attestation policy (docs/secure-os.md, Verifier and Hub enforcement). */
+export interface HubAttestationPlan {
+  readonly require: 'refuse' | 'quarantine' | 'off';
+  /** Lowest security version number accepted; 0: any release not revoked. */
+  readonly minSvn: number;
+  readonly allowDebug: boolean;
+  readonly credentialTtlMs: number;
+  readonly nonceTtlMs: number;
+}
+
+/** A firmware release of the simulated vendor; image bytes and signature follow from the seed, name and version. */
+export interface FirmwareReleasePlan {
+  readonly name: string;
+  readonly version: string;
+  readonly svn: number;
+  readonly sizeBytes: number;
+  readonly revoked: boolean;
+}
+
+/** Compromise injection: share of a fleet per kind; the devices are drawn from the seed and device index. */
+export interface CompromisePlan {
+  readonly tampered: number;
+  readonly debug: number;
+  readonly rollback: number;
+  readonly cloned: number;
+}
+
+/** A secure-OS fleet (issue 5): measured boot and attestation before every hub connection. */
+export interface SecureOsPlan {
+  /** Application image name and the version the fleet ships with (a FirmwareReleasePlan). */
+  readonly app: string;
+  readonly firmware: string;
+  /** Attest at every boot and then every periodMs (daily: 86 400 000); null: at boot only (and before the credential expires). */
+  readonly attestationPeriodMs: number | null;
+  readonly credential: 'sas' | 'x509';
+  /** Every device boots in debug mode. */
+  readonly debug: boolean;
+  readonly compromise: CompromisePlan;
 }
 
 /**
@@ -69,6 +113,8 @@ export interface FleetPlan {
   readonly mcu: McuPlan;
   /** Sensor realism applied by the runtime to the model's channels, by channel name (validated against the model). */
   readonly sensors: Readonly<Record<string, ChannelSensorPlan>>;
+  /** Secure OS (measured boot, attest-then-connect); absent for ordinary devices. */
+  readonly secureOs?: SecureOsPlan;
 }
 
 /** MCU behaviour of every device of a fleet; all zero / none is an ideal, always-on device. */
@@ -261,6 +307,26 @@ export interface FileUploadPhasePlan extends ServiceCallPlan {
   readonly blobName: string;
 }
 
+/**
+ * A staged firmware update of secure-OS fleets: wave k (0-based) starts at startMs + k × waveIntervalMs and brings
+ * the cumulative share of each fleet up to waves[k]; a device starts at its wave's start + a seeded offset < spreadMs.
+ */
+export interface FirmwareRolloutPhasePlan extends PhaseBase {
+  readonly kind: 'firmware-rollout';
+  readonly fleets: readonly string[];
+  /** Target release: app name and version. */
+  readonly app: string;
+  readonly to: string;
+  /** Cumulative shares, non-decreasing, each in (0, 1]. */
+  readonly waves: readonly number[];
+  readonly waveIntervalMs: number;
+  readonly spreadMs: number;
+  readonly download: { readonly via: 'mqtt' | 'https'; readonly chunkBytes: number; readonly bytesPerS: number };
+  readonly faults: { readonly powerLoss: number; readonly corruptDownload: number; readonly healthCheckFailure: number };
+  /** update: quarantined devices are updated too, over their update-only connection (remediation). */
+  readonly quarantined: 'skip' | 'update';
+}
+
 export interface DrainPhasePlan extends PhaseBase {
   readonly kind: 'drain';
   /** Stop sending, wait for outstanding acks up to this long, then disconnect. durationMs = timeoutMs. */
@@ -275,6 +341,7 @@ export type PhasePlan =
   | InvokeMethodPhasePlan
   | TwinUpdatePhasePlan
   | FileUploadPhasePlan
+  | FirmwareRolloutPhasePlan
   | DrainPhasePlan;
 export type PhaseKind = PhasePlan['kind'];
 

@@ -7,6 +7,7 @@ import { METRIC_NAMES } from '../metrics/names.js';
 import { z } from '../core/zod.js';
 import { describeFound } from './wording.js';
 import { TransportSchema } from './schema-transport.js';
+import { FirmwareListSchema, FirmwareRolloutPhase, HubAttestationSchema, SecureOsSchema } from './schema-secure-os.js';
 import { duration, identifier, rate, rateOrRamp, targetSpec } from './fields.js';
 
 export const DEFAULT_ID_PATTERN = '{fleet}-{index:06}';
@@ -118,6 +119,7 @@ export const FleetSchema = z
     reconnect: ReconnectSchema,
     mcu: McuSchema,
     sensors: SensorsSchema,
+    secureOs: SecureOsSchema.optional(),
   })
   .describe('a group of identical devices');
 
@@ -212,8 +214,18 @@ const FileUploadPhase = z
   })
   .describe('a share of the IoT Hub devices upload a file at a rate, through IoT Hub file upload over HTTPS (get a SAS URI, Put Blob, notify); any protocol; in upload.latency');
 
-export const PhaseSchema = z.discriminatedUnion('kind', [ConnectPhase, SteadyPhase, SpikePhase, StormPhase, InvokeMethodPhase, TwinUpdatePhase, FileUploadPhase, DrainPhase]);
-export const PHASE_KINDS = ['connect', 'steady', 'spike', 'disconnect-storm', 'invoke-method', 'twin-update', 'file-upload', 'drain'] as const;
+export const PhaseSchema = z.discriminatedUnion('kind', [
+  ConnectPhase,
+  SteadyPhase,
+  SpikePhase,
+  StormPhase,
+  InvokeMethodPhase,
+  TwinUpdatePhase,
+  FileUploadPhase,
+  FirmwareRolloutPhase,
+  DrainPhase,
+]);
+export const PHASE_KINDS = ['connect', 'steady', 'spike', 'disconnect-storm', 'invoke-method', 'twin-update', 'file-upload', 'firmware-rollout', 'drain'] as const;
 
 const thresholdItemError = (iss: { input?: unknown }) =>
   iss.input === undefined
@@ -269,6 +281,7 @@ const HubSchema = z
       .url({ protocol: /^https?$/, error: (iss) => `expected an http:// or https:// URL; found ${describeFound(iss.input)}` })
       .optional()
       .describe('POST every message the embedded hub accepts, in batches (JSON arrays of the stream records), to this http(s) URL'),
+    attestation: HubAttestationSchema.optional(),
   })
   .prefault({})
   .describe('the embedded hub: IoT Hub tier throttling and the telemetry stream (ignored with an external target)');
@@ -322,6 +335,7 @@ export const ScenarioSchema = z
       .describe(
         'device models composed in YAML from physics blocks, by name: { description, blocks: { name: { kind, params, …inputs } }, channels: { name: { from: block.output, decimals, sensor } }, dead }; `fleetsim models --blocks` lists the block kinds',
       ),
+    firmware: FirmwareListSchema,
     fleets: z.array(FleetSchema).min(1).describe('the simulated devices, as fleets of identical devices'),
     phases: z
       .array(PhaseSchema)

@@ -36,6 +36,30 @@ export interface Connection {
    * filter in order, 128 for a refused one. Messages arrive through ConnectOptions.onMessage.
    */
   subscribe(filters: ReadonlyArray<{ readonly topic: string; readonly qos: 0 | 1 }>): Promise<number[]>;
+  /** Secure OS: download a firmware image (over this connection, or over HTTPS); absent for dialects without it. */
+  downloadFirmware?(request: FirmwareRequest): Promise<Buffer>;
+}
+
+/** A firmware image to download, and how (docs/secure-os.md). */
+export interface FirmwareRequest {
+  readonly name: string;
+  readonly version: string;
+  readonly sizeBytes: number;
+  readonly via: 'mqtt' | 'https';
+  readonly chunkBytes: number;
+  /** The device's link bandwidth. */
+  readonly bytesPerS: number;
+}
+
+/** A credential from attestation (secure-OS devices), used to CONNECT instead of the fleet's own. */
+export interface AttestedCredential {
+  /** update-only: quarantine; the device may only fetch firmware. */
+  readonly scope: 'full' | 'update-only';
+  readonly expiresAtMs: number;
+  /** SAS: the token, as the MQTT password. */
+  readonly password?: string;
+  /** X.509: the certificate (and its chain) and the Alias key, PEM, for the TLS handshake. */
+  readonly clientCert?: { readonly cert: string; readonly key: string };
 }
 
 export interface ConnectOptions {
@@ -50,6 +74,11 @@ export interface ConnectOptions {
   readonly onProvisioned?: (ms: number) => void;
   /** Where this connection goes when the run fans out over several broker endpoints or local source addresses; absent: the transport's own URL. */
   readonly endpoint?: { readonly url: string; readonly localAddress: string | undefined };
+  /**
+   * Secure OS: before each CONNECT, get the credential to connect with (attesting first when needed); a rejection
+   * (refused, no answer) fails the connection attempt with its code.
+   */
+  readonly attest?: () => Promise<AttestedCredential>;
 }
 
 /**

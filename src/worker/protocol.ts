@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
+import type { SecureOsReport } from '../metrics/secure-os-report.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
 
@@ -43,4 +44,6 @@ export interface ShardResult {
   /** How many interval messages the shard posted (the main thread waits for all of them). */
   readonly intervals: number;
   readonly ledger: readonly DeviceLedger[];
+  /** The shard's Secure OS tally (secure-OS fleets only). */
+  readonly secureOs?: SecureOsReport;
 }

@@ -18,7 +18,7 @@ export default async function runShardTask(task: ShardTask): Promise<ShardResult
   // Settle the model states' hidden classes before the fleet is built, as virtual shards do (warm-up.ts); the warm-up
   // devices stay referenced until the fleet's own objects hold those classes.
   const settled = warmUp(plan, shard, fleets);
-  const runner = new ShardRunner(plan, shard, { clock: systemClock, fleets, post });
+  const runner = new ShardRunner(plan, shard, { clock: systemClock, fleets, post, httpUrl });
   settled.length = 0;
   port.on('message', (msg: MainMessage) => {
     if (msg.type === 'start') runner.start(msg.t0);

@@ -12,6 +12,8 @@ import { buildDevices } from './fleet.js';
 import { arrivalAt, connectAssignments } from './phases/connect.js';
 import { stormDropOffsetMs } from './phases/storm.js';
 import { Uploads, uploadSchedule } from './phases/file-upload.js';
+import type { Rollouts } from './phases/firmware-rollout.js';
+import { type SecureOsRuntime, secureOsForShard } from './secure-os.js';
 import type { DeviceLedger, ShardResult, WorkerMessage } from './protocol.js';
 import { Scheduler, type Timers, realTimers } from './scheduler.js';
 
@@ -22,6 +24,7 @@ type ShardEvent =
   | { readonly kind: 'reboot'; readonly device: DeviceRuntime; readonly watchdog: boolean }
   | { readonly kind: 'phase'; readonly phase: PhasePlan }
   | { readonly kind: 'upload'; readonly device: DeviceRuntime; readonly phase: FileUploadPhasePlan }
+  | { readonly kind: 'task'; readonly run: () => void }
   | { readonly kind: 'interval' }
   | { readonly kind: 'probe' }
   | { readonly kind: 'drain-check'; readonly deadline: number };
@@ -32,6 +35,8 @@ export interface ShardDeps {
   /** One transport per fleet. */
   readonly fleets: readonly FleetContext[];
   readonly post: (msg: WorkerMessage) => void;
+  /** The hub's HTTP(S) endpoints (the embedded hub's): secure-OS devices attest there. */
+  readonly httpUrl?: string | undefined;
 }
 
 const INTERVAL_MS = 1000;
@@ -58,6 +63,9 @@ export class ShardRunner {
   private pendingTotal = 0;
   /** File uploads of file-upload phases; the drain waits for those in flight as for telemetry acks. */
   private readonly uploads: Uploads;
+  /** Secure-OS fleets: boot, attestation, credentials (undefined without them), and firmware rollouts. */
+  private readonly secure: SecureOsRuntime | undefined;
+  private readonly rollouts: Rollouts | undefined;
   private resolveDone!: (r: ShardResult) => void;
   readonly done: Promise<ShardResult>;
 
@@ -69,6 +77,15 @@ export class ShardRunner {
     this.scheduler = new Scheduler<ShardEvent>(deps.clock, (e, at, now) => this.handle(e, at, now), deps.timers ?? realTimers);
     this.devices = buildDevices(plan, shard, deps.fleets);
     this.uploads = new Uploads(this.recorder, deps.clock, () => this.finished);
+    const secure = secureOsForShard(plan, deps.httpUrl, this.devices, {
+      clock: deps.clock,
+      recorder: this.recorder,
+      at: (at, run) => this.scheduler.at(at, { kind: 'task', run }),
+      reboot: (d) => this.reboot(d, deps.clock.now(), false),
+      finished: () => this.finished,
+    });
+    this.secure = secure?.runtime;
+    this.rollouts = secure?.rollouts;
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -131,6 +148,9 @@ export class ShardRunner {
         if (e.device.status === 'online') this.recorder.observe('schedule.lag', (now - at) * 1000);
         this.uploads.run(e.device, e.phase, at);
         return;
+      case 'task':
+        e.run();
+        return;
       case 'interval':
         this.flush();
         this.scheduler.at(at + INTERVAL_MS, e);
@@ -167,7 +187,7 @@ export class ShardRunner {
         const offset = schedule.get(d.index);
         if (offset !== undefined) this.scheduler.at(start + offset, { kind: 'upload', device: d, phase });
       }
-    }
+    } else if (phase.kind === 'firmware-rollout') this.rollouts?.enter(phase, this.t0 + phase.startMs, this.devices);
   }
 
   private connect(d: DeviceRuntime, at: number, now: number): void {
@@ -179,9 +199,11 @@ export class ShardRunner {
     const startedAt = this.deps.clock.now();
     // Fan-out (several endpoints, a source-address pool) places the device by its index; a fleet's own URL wins.
     const endpoint = d.fleet.plan.transport.url === undefined ? endpointOf(this.plan.target, d.index) : undefined;
+    const attest = this.secure?.attestHook(d);
     d.fleet.transport
       .connect({
         ...(endpoint === undefined ? {} : { endpoint }),
+        ...(attest === undefined ? {} : { attest }),
         identity: d.identity,
         onClose: (info) => this.onClose(d, gen, info),
         onDownlink: (kind, cmd) => this.downlink(d, kind, cmd),
@@ -273,6 +295,7 @@ export class ShardRunner {
     d.sleepWhenIdle = false;
     d.attempt = 0;
     d.forgetRam();
+    this.secure?.onReboot(d);
     d.status = 'booting';
     this.scheduler.at(at + bootMs, { kind: 'connect', device: d, gen: d.connGen }); // on the timeline, as in virtual time
   }
@@ -346,12 +369,17 @@ export class ShardRunner {
     this.scheduler.at(at + d.nextIntervalMs(this.multiplier), { kind: 'send', device: d });
     if (d.status === 'booting') this.recorder.count('telemetry.skipped');
     else if (d.sleeper && d.status !== 'online') this.wake(d, at, now);
-    else if (d.status === 'online') this.publish(d, at, now, d.read(this.modelTime(at)));
+    else if (d.status === 'online' && !this.quarantined(d)) this.publish(d, at, now, d.read(this.modelTime(at)));
     else if ((d.status === 'connecting' || d.status === 'idle') && !d.everOnline) {
       // Before the first CONNACK: hold the newest reading for it (sent then, latency still from its intended time).
       if (d.heldSendAt !== undefined) this.offline(d, d.heldSendAt);
       d.heldSendAt = at;
     } else this.offline(d, at);
+  }
+
+  /** A secure-OS device connected with an update-only credential: it may fetch firmware, never send telemetry. */
+  private quarantined(d: DeviceRuntime): boolean {
+    return this.secure !== undefined && this.secure.state(d)?.quarantined === true;
   }
 
   /** A reading due while not connected: kept in the store-and-forward buffer when there is one, else skipped. */
@@ -397,6 +425,11 @@ export class ShardRunner {
 
   /** Publish reading d.seq; latency is measured from its intended time `at`, not from now. */
   private publish(d: DeviceRuntime, at: number, now: number, readings: Readings, seq = d.seq): void {
+    if (this.quarantined(d)) {
+      this.recorder.count('telemetry.dropped'); // taken, never sent: the hub admits a quarantined device to firmware topics only
+      d.addFailed(seq);
+      return;
+    }
     const conn = d.conn as Connection;
     const lagMs = now - at;
     this.recorder.observe('schedule.lag', lagMs * 1000);
@@ -463,7 +496,8 @@ export class ShardRunner {
       if (conn !== undefined) closing.push(conn.close());
     }
     await Promise.allSettled(closing);
-    this.resolveDone({ shard: this.shard.index, intervals: this.intervals, ledger: this.ledger() });
+    const secureOs = this.secure === undefined ? undefined : { ...this.secure.report(), rollouts: this.rollouts?.report() ?? [] };
+    this.resolveDone({ shard: this.shard.index, intervals: this.intervals, ledger: this.ledger(), ...(secureOs === undefined ? {} : { secureOs }) });
   }
 
   private ledger(): DeviceLedger[] {

@@ -156,7 +156,7 @@ describe('scenario diagnostics point at the node and say what was expected and f
       '  hint: write 10s',
       '12:3  phases: no connect phase: no device would ever connect',
       '  hint: start with e.g. "- kind: connect" and "rate: 100/s"',
-      '14:11  phases[1].kind: expected one of "connect", "steady", "spike", "disconnect-storm", "invoke-method", "twin-update", "file-upload" or "drain"; found "conect"; did you mean "connect"?',
+      '14:11  phases[1].kind: expected one of "connect", "steady", "spike", "disconnect-storm", "invoke-method", "twin-update", "file-upload", "firmware-rollout" or "drain"; found "conect"; did you mean "connect"?',
       '17:23  thresholds["telemetry.latency"][0]: expected a time unit us, µs, ms, s or m after 2; found "weeks" (in "p(99) < 2 weeks")',
     ]);
   });

@@ -56,6 +56,8 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>;
   readonly body?: Uint8Array | string;
   readonly signal?: AbortSignal;
+  /** Resolve with any status (the caller reads it), instead of throwing unless 2xx. */
+  readonly anyStatus?: boolean;
 }
 
 /** A device's signer and requester: one SAS token reused until 85 % of its lifetime, as the SDKs renew. */
@@ -92,7 +94,7 @@ export class DeviceHttpClient {
  * request never reached the hub, so it is sent once more on a fresh socket (the pattern Node's docs give for
  * `request.reusedSocket`); any other failure is the caller's.
  */
-function send(url: string, method: string, o: RequestOptions, agents: HttpAgents, retried = false): Promise<HttpAnswer> {
+export function send(url: string, method: string, o: RequestOptions, agents: HttpAgents, retried = false): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const secure = u.protocol === 'https:';
@@ -116,7 +118,7 @@ function send(url: string, method: string, o: RequestOptions, agents: HttpAgents
       res.on('end', () => {
         const status = res.statusCode ?? 0;
         const answer = { status, headers: res.headers, body: Buffer.concat(chunks) };
-        if (status >= 200 && status < 300) resolve(answer);
+        if ((status >= 200 && status < 300) || o.anyStatus === true) resolve(answer);
         else reject(new TransportError(errorCodeOf(answer), `${method} ${u.origin}${u.pathname}: HTTP ${status}`));
       });
     });

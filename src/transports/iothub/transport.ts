@@ -29,6 +29,12 @@ import type { ConnectOptions, Connection, Downlink, Transport } from '../transpo
 import { uploadFile } from './file-upload.js';
 import { DeviceHttpClient, createHttpAgents } from './http-client.js';
 import { connectHttps } from './https.js';
+import { FIRMWARE_RESPONSE_SUBSCRIPTION } from '../../iothub/firmware-topics.js';
+import { FirmwareOverMqtt, downloadOverHttps } from '../secure-os/firmware-download.js';
+import type { FirmwareRequest } from '../transport.js';
+
+/** Per chunk or Range request of a firmware download. */
+const FIRMWARE_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Desired properties fleetsim's devices understand, as commands (issue 3's command interface): telemetryInterval in
@@ -70,10 +76,19 @@ export function createIotHubTransport(target: TransportTarget, plan: TransportPl
       const hostName = assignment?.assignedHub ?? hub.hostName;
       const deviceId = assignment?.deviceId ?? registrationId;
       const session = new DeviceSession(options.onDownlink);
+      // Secure OS: the credential comes from attestation (a SAS token or an X.509 certificate, both short-lived), and a
+      // quarantined (update-only) device only fetches firmware.
+      const attested = options.attest === undefined ? undefined : await options.attest();
       // X.509 devices send no password (the certificate in the TLS handshake is the proof) and never renew a token.
-      const expiry = Math.floor((clock.now() + hub.sasTtlMs) / 1000);
-      const clientCert = credentials.clientCert(registrationId);
-      const password = credentials.x509 ? undefined : createSasToken({ resourceUri: deviceResource(hostName, deviceId), keyBase64: credentials.key(registrationId), expiry });
+      const expiry = attested === undefined ? Math.floor((clock.now() + hub.sasTtlMs) / 1000) : Math.floor(attested.expiresAtMs / 1000);
+      const clientCert = attested === undefined ? credentials.clientCert(registrationId) : attested.clientCert;
+      const password =
+        attested !== undefined
+          ? attested.password
+          : credentials.x509
+            ? undefined
+            : createSasToken({ resourceUri: deviceResource(hostName, deviceId), keyBase64: credentials.key(registrationId), expiry });
+      let firmware: FirmwareOverMqtt | undefined;
       const username = hubUsername(hostName, deviceId, hub.modelId === undefined ? {} : { modelId: hub.modelId });
       // The hub cuts a connection when its token expires; like the Azure SDKs, reconnect with a fresh token before that
       // (at 85 % of its lifetime): the device sees a disconnect with code SAS_RENEW and reconnects by its policy.
@@ -82,13 +97,16 @@ export function createIotHubTransport(target: TransportTarget, plan: TransportPl
       const conn = await mqtt.connect({
         ...options,
         identity: { ...options.identity, clientId: deviceId, username, password, ...(clientCert === undefined ? {} : { clientCert }) },
-        onMessage: (topic, payload) => session.onMessage(topic, payload),
+        onMessage: (topic, payload) => {
+          if (firmware?.onMessage(topic, payload) !== true) session.onMessage(topic, payload);
+        },
         onClose: (info) => {
           clearTimeout(renewTimer);
+          firmware?.closed();
           options.onClose(renewing ? { code: 'SAS_RENEW', local: false } : info);
         },
       });
-      if (!credentials.x509) {
+      if (!credentials.x509 || attested !== undefined) {
         renewTimer = setTimeout(() => {
           renewing = true;
           void conn.close();
@@ -96,6 +114,19 @@ export function createIotHubTransport(target: TransportTarget, plan: TransportPl
         renewTimer.unref();
       }
       session.attach(conn);
+      if (attested !== undefined) {
+        const channel = new FirmwareOverMqtt(conn);
+        firmware = channel;
+        const httpsBase = hub.httpsUrl ?? target.httpUrl ?? `https://${hostName}`;
+        Object.assign(conn, {
+          downloadFirmware: (r: FirmwareRequest) => {
+            const o = { ...r, timeoutMs: FIRMWARE_REQUEST_TIMEOUT_MS, now: () => clock.now() };
+            return r.via === 'mqtt' ? channel.download(o) : downloadOverHttps(httpsBase, agents, o);
+          },
+        });
+        await conn.subscribe([{ topic: FIRMWARE_RESPONSE_SUBSCRIPTION, qos: 0 }]);
+        if (attested.scope === 'update-only') return conn; // quarantine: the firmware topics only
+      }
       // As the Azure SDKs do: C2D at QoS 1, methods and twins at QoS 0; then the twin, for desired properties set while
       // the device was away (the hub does not queue desired patches, reference §1.6).
       await conn.subscribe([
