@@ -32,7 +32,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { startPrivateMosquitto } from '../test/support/private-mosquitto.js';
+import { startMosquitto } from '../test/support/mosquitto.js';
 
 type Client = 'mqttjs' | 'lean';
 const CLIENTS: readonly Client[] = ['mqttjs', 'lean'];
@@ -72,7 +72,7 @@ async function parent(): Promise<void> {
   const n = Number(process.argv[2] ?? 10_000);
   const qos1Seconds = Number(process.argv[3] ?? 20);
   const load1 = loadavg()[0] ?? NaN;
-  const mosquitto = await startPrivateMosquitto({ extra: ['max_inflight_messages 0', 'max_queued_messages 0', 'set_tcp_nodelay true'] });
+  const mosquitto = await startMosquitto(undefined, { extra: ['max_inflight_messages 0', 'max_queued_messages 0', 'set_tcp_nodelay true'] });
   console.log(`\nlean-client bench: ${n} connections, QoS 1 for ${qos1Seconds} s, Mosquitto on ${mosquitto.url}`);
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, node ${process.version}, load1 ${load1.toFixed(2)} at start`);
   const rows: Figures[] = [];

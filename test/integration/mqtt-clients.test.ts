@@ -8,7 +8,7 @@ import { compileScenarioText } from '../../src/scenario/index.js';
 import type { TransportPlan } from '../../src/scenario/plan.js';
 import { createMqttClientTransport } from '../../src/transports/mqtt-client.js';
 import type { CloseInfo, Connection, ConnectOptions } from '../../src/transports/transport.js';
-import { type PrivateMosquitto, startPrivateMosquitto } from '../support/private-mosquitto.js';
+import { type MosquittoInstance, startMosquitto } from '../support/mosquitto.js';
 
 function plan(client: 'lean' | 'mqttjs', extra = ''): TransportPlan {
   const text = `
@@ -21,9 +21,9 @@ phases: [{ kind: connect, rate: 10/s }]
   return (compileScenarioText(text, 'clients.yaml').fleets[0] as { transport: TransportPlan }).transport;
 }
 
-let broker: PrivateMosquitto;
+let broker: MosquittoInstance;
 beforeAll(async () => {
-  broker = await startPrivateMosquitto({ verbose: true });
+  broker = await startMosquitto(undefined, { verbose: true });
 });
 afterAll(async () => {
   await broker.stop();

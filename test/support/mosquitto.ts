@@ -26,21 +26,33 @@ export function mosquittoBinaryOrSkip(label: string): string | undefined {
 export interface MosquittoInstance {
   readonly url: string;
   readonly port: number;
+  /** What Mosquitto logged so far (with `verbose`: every connection with its source address, PINGREQs, …). */
+  log(): string;
   stop(): Promise<void>;
+}
+
+export interface MosquittoOptions {
+  /** Log every connection and packet (log_type all), readable through log(). */
+  readonly verbose?: boolean;
+  /** More configuration lines. */
+  readonly extra?: readonly string[];
 }
 
 /**
  * A Mosquitto of the test's own on a free loopback port: anonymous, no connection limit, no cap on queued QoS 1
  * messages (a subscriber that lags keeps them all); stop() kills it.
  */
-export async function startMosquitto(bin: string): Promise<MosquittoInstance> {
+export async function startMosquitto(bin = mosquittoBinary() ?? 'mosquitto', options: MosquittoOptions = {}): Promise<MosquittoInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-mosquitto-'));
   const port = await closedPort();
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'max_connections -1', 'max_queued_messages 0', 'persistence false', 'log_dest none', ''].join('\n'));
+  const lines = [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'max_connections -1', 'max_queued_messages 0', 'persistence false'];
+  lines.push('log_dest stderr', options.verbose === true ? 'log_type all' : 'log_type error', ...(options.extra ?? []), '');
+  writeFileSync(conf, lines.join('\n'));
   const child: ChildProcess = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const log = (): string => stderr;
   const url = `mqtt://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
@@ -49,7 +61,7 @@ export async function startMosquitto(bin: string): Promise<MosquittoInstance> {
     rmSync(dir, { recursive: true, force: true });
   };
   for (let i = 0; i < 100; i++) {
-    if (await reachable(url, 200)) return { url, port, stop };
+    if (await reachable(url, 200)) return { url, port, log, stop };
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 50));
   }

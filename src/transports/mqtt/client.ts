@@ -12,7 +12,10 @@ import {
   TransportError,
 } from '../transport.js';
 
-/** MQTT device transport on mqtt.js. Auto-reconnect is off: devices own their reconnects and backoff. */
+/**
+ * MQTT device transport on mqtt.js (scenario `transport.client: mqttjs`; the default is the lean client). Auto-reconnect
+ * is off: devices own their reconnects and backoff.
+ */
 export function createMqttTransport(url: string, plan: TransportPlan): Transport {
   const base = baseOptions(plan);
   return {
@@ -66,9 +69,9 @@ function connectOnce(url: string, base: IClientOptions, timeoutMs: number, optio
       }
       client.end(true);
       const timedOut = performance.now() - startedAt >= timeoutMs * 0.95;
-      reject(
-        lastError ?? new TransportError(timedOut ? 'CONNECT_TIMEOUT' : 'CONNECTION_CLOSED', 'connection closed before CONNACK'),
-      );
+      // mqtt.js reports its own timer as Error('connack timeout'): the documented code is CONNECT_TIMEOUT.
+      if (timedOut && (lastError === undefined || failureCode(lastError) === 'TIMEOUT')) reject(new TransportError('CONNECT_TIMEOUT', 'no CONNACK in time'));
+      else reject(lastError ?? new TransportError('CONNECTION_CLOSED', 'connection closed before CONNACK'));
     });
   });
 }
