@@ -2,7 +2,7 @@
  * The two measurements every tool gets, from outside the tool (broker-side counts, /proc of its process tree).
  *
  * connections(): start the tool, sample every `pollMs` the established device connections (brokers.ts) and the
- *   tool's tree (proc.ts) until the target count is reached, or the count has not grown for `stallS` (refusal, or the
+ *   tool's tree (proc.ts) (every 100 ms until the first device connection) until the target count is reached, or the count has not grown for `stallS` (refusal, or the
  *   tool's own ceiling), or `timeoutS`. Then
  *     live          = device connections after a settle of SETTLE_MS (broker side)
  *     connect rate  = (count at t_last − count at t_first) ÷ (t_last − t_first), t_first = first sample with a device
@@ -24,6 +24,8 @@ const WARMUP_MS = 2000;
 
 export interface ConnectResult {
   readonly live: number;
+  /** Established connections per broker after the settle (the tool's extra connections included). */
+  readonly perBroker: readonly number[];
   readonly connectRate: number | null;
   readonly kibPerConn: number | null;
   readonly rssBaselineMiB: number;
@@ -33,6 +35,8 @@ export interface ConnectResult {
   /** Why the ramp ended: 'target', 'stalled', 'timeout' or 'exited'. */
   readonly ended: string;
   readonly processes: number;
+  /** The tool's last output lines when it exited by itself during the ramp. */
+  readonly exitOutput?: string;
 }
 
 export interface ThroughputResult {
@@ -45,7 +49,7 @@ export interface ThroughputResult {
 
 interface Ramp {
   readonly run: ToolRun;
-  readonly result: Omit<ConnectResult, 'live' | 'kibPerConn' | 'rssMiB' | 'processes'> & { baseline: number; peak: number };
+  readonly result: Omit<ConnectResult, 'live' | 'perBroker' | 'kibPerConn' | 'rssMiB' | 'processes'> & { baseline: number; peak: number };
 }
 
 const devicesOf = (counts: readonly number[], run: ToolRun): number => Math.max(0, counts.reduce((a, b) => a + b, 0) - run.extraConnections);
@@ -57,12 +61,12 @@ async function ramp(tool: Tool, w: Workload, brokers: BrokerSet, dir: string, o:
     exited = true;
   });
   const t0 = performance.now();
-  let baseline = sampleTree(run.pid).rssBytes;
+  let baseline = sampleTree(run.pid, run.marker).rssBytes;
   let first: { at: number; n: number } | undefined;
   let best = { at: t0, n: 0 };
   let ended = 'timeout';
   while (performance.now() - t0 < o.timeoutS * 1000) {
-    const tree: TreeSample = sampleTree(run.pid);
+    const tree: TreeSample = sampleTree(run.pid, run.marker);
     const n = devicesOf(await brokers.connections(), run);
     if (n === 0) baseline = tree.rssBytes;
     const at = performance.now();
@@ -80,7 +84,8 @@ async function ramp(tool: Tool, w: Workload, brokers: BrokerSet, dir: string, o:
       ended = 'stalled';
       break;
     }
-    await sleep(o.pollMs);
+    // Fine polls until the first device connects, so the baseline is taken just before it.
+    await sleep(first === undefined ? Math.min(o.pollMs, 100) : o.pollMs);
   }
   const rate = first !== undefined && best.at > first.at ? (best.n - first.n) / ((best.at - first.at) / 1000) : null;
   return { run, result: { connectRate: rate, rssBaselineMiB: baseline / 2 ** 20, rampS: (best.at - t0) / 1000, ended, baseline, peak: best.n } };
@@ -96,10 +101,11 @@ export async function connections(
   const { run, result } = await ramp(tool, w, brokers, dir, o);
   try {
     await sleep(SETTLE_MS);
-    const live = devicesOf(await brokers.connections(), run);
+    const perBroker = await brokers.connections();
+    const live = devicesOf(perBroker, run);
     const rss: TreeSample[] = [];
     for (let i = 0; i < 3; i++) {
-      rss.push(sampleTree(run.pid));
+      rss.push(sampleTree(run.pid, run.marker));
       await sleep(300);
     }
     const mean = rss.reduce((a, s) => a + s.rssBytes, 0) / rss.length;
@@ -107,9 +113,11 @@ export async function connections(
     return {
       ...rest,
       live,
+      perBroker,
       kibPerConn: live > 0 ? (mean - baseline) / live / 1024 : null,
       rssMiB: mean / 2 ** 20,
       processes: Math.max(...rss.map((s) => s.pids)),
+      ...(result.ended === 'exited' ? { exitOutput: run.tail() } : {}),
     };
   } finally {
     await run.stop();
@@ -120,13 +128,15 @@ export async function throughput(tool: Tool, w: Workload, brokers: BrokerSet, di
   const broker = brokers.brokers[0];
   if (broker === undefined) throw new Error('no broker');
   let pid = -1;
+  let marker = '';
   let measuring = false;
   const samples: Array<{ at: number; received: number; cpu: number }> = [];
   const counter = await MessageCounter.start(broker, (s) => {
-    if (measuring) samples.push({ ...s, cpu: sampleTree(pid).cpuMicros });
+    if (measuring) samples.push({ ...s, cpu: sampleTree(pid, marker).cpuMicros });
   });
   const { run } = await ramp(tool, w, brokers, dir, { pollMs: 250, stallS: 5, timeoutS: o.timeoutS }).then((r) => {
     pid = r.run.pid;
+    marker = r.run.marker;
     return r;
   });
   try {

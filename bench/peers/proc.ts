@@ -6,7 +6,9 @@
  *   memory = Σ over the tree of VmRSS (/proc/PID/status), KiB.
  *
  * The tree is the root and every process whose parent chain reaches it (PPid from /proc/PID/stat), re-read on each
- * sample, so processes the tool starts later (Tsung's extra Erlang VMs, fleetsim's shard processes) are included.
+ * sample, so processes the tool starts later (fleetsim's shard processes) are included; processes a tool detaches
+ * (Tsung's extra Erlang VMs are started `-detached`, re-parented to init) are found by a marker the bench puts in
+ * the tool's environment, which they inherit.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 
@@ -31,8 +33,20 @@ function readStat(pid: number): Stat | undefined {
   }
 }
 
-/** The root and all its descendants, by one pass over /proc. */
-export function processTree(root: number): number[] {
+/** Whether a process carries `marker` (NAME=value) in its environment. */
+function hasMarker(pid: number, marker: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(marker);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The root and all its descendants, by one pass over /proc; with a marker, also every process that carries it in its
+ * environment and their descendants (processes a tool detached from its tree, as Tsung's extra Erlang VMs).
+ */
+export function processTree(root: number, marker?: string): number[] {
   const parent = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     const pid = Number(name);
@@ -48,9 +62,12 @@ export function processTree(root: number): number[] {
   }
   const out: number[] = [];
   const stack = [root];
+  if (marker !== undefined) for (const pid of parent.keys()) if (pid !== root && hasMarker(pid, marker)) stack.push(pid);
+  const seen = new Set<number>();
   while (stack.length > 0) {
     const pid = stack.pop() as number;
-    if (!parent.has(pid)) continue;
+    if (!parent.has(pid) || seen.has(pid)) continue;
+    seen.add(pid);
     out.push(pid);
     stack.push(...(children.get(pid) ?? []));
   }
@@ -76,8 +93,8 @@ function rssBytes(pid: number): number {
   }
 }
 
-export function sampleTree(root: number): TreeSample {
-  const pids = processTree(root);
+export function sampleTree(root: number, marker?: string): TreeSample {
+  const pids = processTree(root, marker);
   let cpu = 0;
   let rss = 0;
   for (const pid of pids) {

@@ -1,7 +1,9 @@
 /** What every load generator under test is asked to do, and how the bench starts and stops it. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { Broker } from './brokers.js';
 import { onCleanup } from './cleanup.js';
+import { processTree } from './proc.js';
 
 export interface Workload {
   /** Short name, used in file names. */
@@ -29,6 +31,8 @@ export const KEEPALIVE_S = 600;
 export interface ToolRun {
   /** Root of the tool's process tree (measured with bench/peers/proc.ts). */
   readonly pid: number;
+  /** NAME=value in the tool's environment, inherited by every process it starts (proc.ts finds detached ones by it). */
+  readonly marker: string;
   /** Connections the tool opens besides its devices (fleetsim's observer), left out of the device counts. */
   readonly extraConnections: number;
   /** Settles with the exit code when the tool exits on its own. */
@@ -52,7 +56,9 @@ export interface Tool {
 
 /** Spawns a tool in its own process group (so stop() reaches every process it started) and keeps its output tail. */
 export function spawnTool(cmd: string, args: readonly string[], opts: { cwd?: string; extraConnections?: number } = {}): ToolRun {
-  const child: ChildProcess = spawn(cmd, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const marker = `FLEETSIM_BENCH_RUN=${randomBytes(6).toString('hex')}`;
+  const env = { ...process.env, FLEETSIM_BENCH_RUN: marker.slice(marker.indexOf('=') + 1) };
+  const child: ChildProcess = spawn(cmd, args, { cwd: opts.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`cannot start ${cmd}`);
   let out = '';
@@ -63,6 +69,17 @@ export function spawnTool(cmd: string, args: readonly string[], opts: { cwd?: st
   child.stderr?.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const kill = (signal: NodeJS.Signals): void => {
+    // Once the tool itself has exited its pid may be reused: then only the processes that carry the marker.
+    const alive = child.exitCode === null && child.signalCode === null;
+    for (const p of processTree(alive ? pid : -1, marker)) {
+      if (p === pid) continue;
+      try {
+        process.kill(p, signal);
+      } catch {
+        // it exited
+      }
+    }
+    if (!alive) return;
     try {
       process.kill(-pid, signal);
     } catch {
@@ -73,6 +90,7 @@ export function spawnTool(cmd: string, args: readonly string[], opts: { cwd?: st
   void exited.then(() => kill('SIGKILL')); // leftovers of the group (Erlang port programs, worker processes)
   return {
     pid,
+    marker,
     extraConnections: opts.extraConnections ?? 0,
     exited,
     tail: () => out.trim().split('\n').slice(-12).join('\n'),

@@ -3,8 +3,9 @@
  * then idles (one thinktime) or publishes in a loop (publish, thinktime every), on its own topic.
  *
  * One Erlang VM (the controller's, `use_controller_vm`) up to PER_VM users: the open-file limit is per process. Above
- * that the client gets `maxusers`, and Tsung starts further VMs on this host by itself; they join the measured tree
- * when Tsung starts them as its children.
+ * that the client gets `maxusers` and `cpu` (VMs), and Tsung starts further VMs on this host through `-r` (a remote
+ * shell that runs them here, not ssh); they are started detached, and measured through the bench's environment marker
+ * (proc.ts).
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -68,7 +69,10 @@ export const tsung: Tool = {
   async start(w: Workload, dir: string): Promise<ToolRun> {
     const file = join(dir, `tsung-${w.name}.xml`);
     writeFileSync(file, tsungXml(w));
-    return spawnTool('tsung', ['-f', file, '-l', join(dir, 'tsung-log'), 'start'], { cwd: dir });
+    // Tsung starts its extra VMs through a remote shell (ssh by default), even on this host: start them directly.
+    const rsh = join(dir, 'tsung-rsh-local');
+    writeFileSync(rsh, '#!/bin/sh\n# tsung -r: the first argument is the host (this one); run the rest here\nshift\nexec /bin/sh -c "$*"\n', { mode: 0o755 });
+    return spawnTool('tsung', ['-r', rsh, '-f', file, '-l', join(dir, 'tsung-log'), 'start'], { cwd: dir });
   },
   describe: () =>
     `tsung -f tsung.xml start (ts_mqtt: connect, then thinktime or a publish loop with a fixed thinktime; ${PAYLOAD_BYTES}-byte payload, topic per user); one Erlang VM up to ${PER_VM} users`,
