@@ -130,7 +130,7 @@ try {
     }
     if (measures.has('maxlive')) {
       const w = { ...base('maxlive', MAX_LIVE, Math.min(RATE, 5000)), brokers: brokers.brokers };
-      const r = await step(`live connections, ramp to ${MAX_LIVE}`, () => connections(t, w, brokers, dir, { pollMs: 500, stallS: 8, timeoutS: 150 }));
+      const r = await step(`live connections, ramp to ${MAX_LIVE}`, () => connections(t, w, brokers, dir, { pollMs: 500, stallS: 15, timeoutS: 150 }));
       if (r !== undefined) maxLiveResults[t.name] = r;
     }
     if (measures.has('qos0')) {
@@ -173,7 +173,7 @@ const footnotes = [
   'every figure is taken from outside the tool: connections from the kernel socket table on the broker side (ss, established, local port = a broker port), messages from Mosquitto\'s $SYS/broker/publish/messages/received, CPU and memory from /proc of the tool\'s whole process tree (children included)',
   `memory per connection = (Σ VmRSS of the tree ${2} s after the ramp, mean of 3 samples − Σ VmRSS just before the first device connection) ÷ live device connections`,
   'connect rate = (connections at the first sample at the highest count − at the first sample with any) ÷ the time between those samples (polled every 100 ms); the same run as the memory figure',
-  `live connections = device connections the brokers hold after a ramp to the target at ≤ 5,000/s, ended at the target, after 8 s without growth (refusal or the tool's ceiling) or at 150 s`,
+  `live connections = device connections the brokers hold after a ramp to the target at ≤ 5,000/s, ended at the target, after 15 s without growth (refusal or the tool's ceiling) or at 150 s`,
   `QoS 0: ${QOS0_DEVICES} devices each publishing every ${QOS0_EVERY} ms (${Math.round((QOS0_DEVICES * 1000) / QOS0_EVERY).toLocaleString('en-US')} msg/s offered); messages the broker received ÷ CPU-seconds of the tool's tree, between two broker counter updates ~10 s apart, after connect + 2 s`,
   `QoS 1: ${QOS1_DEVICES} devices each publishing once a second; CPU of the tool's tree ÷ wall time × 100 over ~${WINDOW_S} s between two broker counter updates, after connect + 2 s`,
   'fleetsim ÷ best peer: the best of Tsung and MQTT.js (lowest for memory and CPU, highest otherwise); below 1 is better for memory and CPU, above 1 for the rest',

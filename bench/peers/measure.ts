@@ -55,7 +55,7 @@ interface Ramp {
 const devicesOf = (counts: readonly number[], run: ToolRun): number => Math.max(0, counts.reduce((a, b) => a + b, 0) - run.extraConnections);
 
 async function ramp(tool: Tool, w: Workload, brokers: BrokerSet, dir: string, o: { pollMs: number; stallS: number; timeoutS: number }): Promise<Ramp> {
-  const run = await tool.start(w, dir);
+  const run = await tool.start({ ...w, rampLimitS: o.timeoutS }, dir);
   let exited = false;
   void run.exited.then(() => {
     exited = true;

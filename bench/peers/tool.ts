@@ -15,6 +15,8 @@ export interface Workload {
   readonly brokers: readonly Broker[];
   /** Local source addresses to spread connections over (empty: the kernel picks). */
   readonly sourceAddresses: readonly string[];
+  /** Longest the bench waits for the connections (tools with a launch window, as Tsung's phase, get this one). */
+  readonly rampLimitS?: number | undefined;
   /** How long the tool keeps its devices after the last connect; the bench usually stops it earlier. */
   readonly holdS: number;
   /** Telemetry: every device publishes every `everyMs`, with this QoS; undefined: idle connections. */

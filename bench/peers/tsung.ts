@@ -27,8 +27,9 @@ export function tsungXml(w: Workload): string {
     ? `<client host="localhost" use_controller_vm="true" maxusers="${PER_VM}">${ips}</client>`
     : `<client host="localhost" maxusers="${PER_VM}" cpu="${Math.ceil(n / PER_VM)}">${ips}</client>`;
   const servers = w.brokers.map((b) => `<server host="127.0.0.1" port="${b.port}" type="tcp"/>`).join('\n    ');
-  // Tsung launches users for the phase's duration at arrivalrate, up to maxnumber; give it room to reach n.
-  const phaseS = Math.max(2, Math.ceil((n / w.connectRate) * 1.5));
+  // Tsung launches users only during the phase, at arrivalrate up to maxnumber, and falls far behind the rate when it
+  // is busy (users not launched in time are dropped): the phase lasts as long as the bench waits for connections.
+  const phaseS = w.rampLimitS ?? Math.ceil((n / w.connectRate) * 4) + 5;
   const payload = 'x'.repeat(PAYLOAD_BYTES);
   const p = w.publish;
   const body =
