@@ -9,7 +9,7 @@
  *                     connection, t_last = first sample with the highest count seen
  *     memory/conn   = (mean tree RSS of 3 samples after the settle − tree RSS at the last sample before the first
  *                     device connection) ÷ live
- * throughput(): start the tool, wait until its devices are connected (as above) plus WARMUP_MS, then over a window of
+ * throughput(): start the tool, wait until its devices are connected (as above) plus WARMUP_MS (5 s), then over a window of
  *   `windowS` take, at each arrival of the broker's `$SYS/broker/publish/messages/received` (every second), the
  *   count and the tree's CPU; between the first and the last such sample in the window:
  *     messages/s    = Δ received ÷ Δ time;  CPU % = Δ tree CPU ÷ Δ time × 100 (100 = one core)
@@ -20,7 +20,7 @@ import { type TreeSample, sampleTree } from './proc.js';
 import type { Tool, ToolRun, Workload } from './tool.js';
 
 const SETTLE_MS = 2000;
-const WARMUP_MS = 2000;
+const WARMUP_MS = 5000;
 
 export interface ConnectResult {
   readonly live: number;

@@ -104,6 +104,9 @@ export function spawnTool(cmd: string, args: readonly string[], opts: { cwd?: st
       }
       kill('SIGKILL');
       off();
+      await new Promise((r) => setTimeout(r, 200));
+      const left = processTree(-1, marker);
+      if (left.length > 0) console.error(`${cmd}: processes ${left.join(', ')} outlived SIGKILL`);
     },
   };
 }
