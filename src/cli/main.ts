@@ -47,8 +47,13 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
           .option('target', {
             type: 'string',
-            describe: 'broker URL: mqtt://host:port, mqtts://, ws://, wss://, or "embedded" (default: scenario target, else embedded)',
+            describe:
+              'broker URL: mqtt://host:port, mqtts://, ws://, wss://, or "embedded" (default: scenario target, else embedded); several URLs separated by commas spread the devices (device i → URL i mod count)',
           })
+          .option('source-addresses', { type: 'string', describe: 'local addresses devices connect from, e.g. 127.0.0.1-127.0.0.16: past ~28k connections per broker port (device i → address floor(i / endpoints) mod count)' })
+          .option('processes', { type: 'string', describe: 'OS processes for the devices (default auto: 1, more when one process would pass its open-file limit)' })
+          .option('shard', { type: 'string', describe: 'run only part i of N of the fleet (1-based, e.g. 2/4) on this machine; merge the JSON results with fleetsim report' })
+          .option('start-at', { type: 'string', describe: 'ISO time at which the timeline starts, so shards on several machines begin together' })
           .option('seed', { type: 'string', describe: 'seed for devices and telemetry (overrides the scenario)' })
           .option('workers', { type: 'number', describe: 'worker threads (default: 1 per 2,500 devices, at most 1 per core)' })
           .option('duration', { type: 'string', describe: 'scale all phases so the run takes this long, e.g. 10s (smoke runs)' })
@@ -63,6 +68,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .example('$0 run scenarios/quickstart.yaml --duration 10s --out results', 'a 10-second smoke run, JSON in results/')
           .example('$0 run scenarios/quickstart.yaml --clock virtual --sink t.ndjson', 'the same devices in virtual time, telemetry to a file')
           .example('$0 run scenarios/quickstart.yaml --clock virtual --sink stdout | head', 'telemetry on stdout, report on stderr')
+          .example('$0 run big.yaml --target mqtt://127.0.0.1:1884,mqtt://127.0.0.1:1885 --source-addresses 127.0.0.1-127.0.0.8', 'fan out over two brokers and 8 source addresses')
+          .example('$0 run big.yaml --target mqtt://broker:1883 --shard 1/2 --start-at 2026-03-01T12:00:00Z --out r', 'half the fleet on this machine (2/2 on another)')
           .epilog(EXIT_CODES),
       (a) =>
         guard(() =>
@@ -79,6 +86,10 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
               sink: a.sink,
               tls: a.tls,
               hubService: a['hub-service'],
+              shard: a.shard,
+              processes: a.processes,
+              startAt: a['start-at'],
+              sourceAddresses: a['source-addresses'],
               dataDir: resolveDataDir(a['data-dir'], process.env),
             },
             term,

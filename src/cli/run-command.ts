@@ -4,7 +4,10 @@ import { ExitCode, FleetsimError } from '../core/errors.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { type RunOutcome, defaultWorkers, runPlan } from '../engine/run.js';
 import { type VirtualSink, runVirtual } from '../engine/virtual-run.js';
-import { type RunResult, createRunResult } from '../metrics/result.js';
+import { type RunResult, createRunResult, targetText } from '../metrics/result.js';
+import { describePreflight } from '../engine/preflight.js';
+import type { ShardSpec } from '../scenario/shard.js';
+import { preflightWarnings, scaleOptions } from './scale-options.js';
 import { thresholdsPassed } from '../metrics/thresholds.js';
 import { renderJson } from '../report/json.js';
 import { renderProgressLine } from '../report/progress.js';
@@ -31,6 +34,14 @@ export interface RunArgs {
   readonly tls?: boolean | undefined;
   /** An external fleetsim hub's service connection string (for the observer). */
   readonly hubService?: string | undefined;
+  /** --shard i/N (1-based): run only that part of the fleet. */
+  readonly shard?: string | undefined;
+  /** --processes: a number, or undefined / "auto" for the fewest that fit the open-file limit. */
+  readonly processes?: string | undefined;
+  /** --start-at: ISO time at which the timeline starts (shards on several machines start together). */
+  readonly startAt?: string | undefined;
+  /** --source-addresses: local address pool, e.g. 127.0.0.1-127.0.0.16. */
+  readonly sourceAddresses?: string | undefined;
 }
 
 /** `fleetsim run`: compile, run, report; the exit code is the CI verdict. */
@@ -39,7 +50,12 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
   const workers = args.workers ?? defaultWorkers(plan.totalDevices);
   if (plan.clock === 'virtual') return runVirtualCommand(plan, workers, args, term);
   if (args.sink !== undefined) throw new FleetsimError('FLEETSIM_E_USAGE', '--sink applies to virtual time only', { hint: 'add --clock virtual' });
-  if (!args.quiet) term.err(describe(plan, workers, term));
+  const scale = scaleOptions(plan, { ...args, workers: args.workers });
+  if (!args.quiet) {
+    term.err(describe(plan, scale.workers, term, scale.shard, scale.preflight.devices));
+    term.err(term.errStyle.dim(describePreflight(scale.preflight)));
+  }
+  for (const w of preflightWarnings(scale.preflight)) term.err(`${term.errStyle.yellow('warning:')} ${w}`);
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -55,7 +71,10 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
   try {
     const live = !args.quiet && term.isErrTty;
     const outcome = await runPlan(plan, {
-      workers,
+      workers: scale.workers,
+      processes: scale.preflight.processes,
+      shard: scale.shard,
+      startAt: scale.startAt,
       signal: controller.signal,
       dataDir: args.dataDir,
       tls: args.tls,
@@ -63,7 +82,7 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
       onProgress: live
         ? (view) => {
             const index = plan.phases.findIndex((p) => p.name === view.phase);
-            term.status(renderProgressLine(view, { phaseIndex: index, phaseCount: plan.phases.length, totalDevices: plan.totalDevices }, term.errStyle));
+            term.status(renderProgressLine(view, { phaseIndex: index, phaseCount: plan.phases.length, totalDevices: scale.preflight.devices }, term.errStyle));
           }
         : undefined,
       onEvent: (e) => {
@@ -73,7 +92,7 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     });
     term.clearStatus();
     const exitCode = verdict(outcome);
-    const result = createRunResult({ ...outcome, target: outcome.embedded ? `embedded (${outcome.url})` : outcome.url, exitCode });
+    const result = createRunResult({ ...outcome, target: outcome.embedded ? `embedded (${outcome.url})` : targetText(plan.target), exitCode });
     term.out(renderSummary(result, term.style));
     const outDir = args.out ?? plan.report.outDir ?? undefined;
     if (outDir !== undefined) term.err(`result written to ${writeResult(outDir, result)}`);
@@ -86,7 +105,7 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
 }
 
 async function preparePlan(args: RunArgs): Promise<RunPlan> {
-  const plan = await loadScenarioFile(args.scenario, { seed: args.seed, target: args.target, clock: args.clock });
+  const plan = await loadScenarioFile(args.scenario, { seed: args.seed, target: args.target, clock: args.clock, sourceAddresses: args.sourceAddresses });
   if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
     throw new FleetsimError('FLEETSIM_E_USAGE', `--workers must be a whole number ≥ 1; got ${args.workers}`);
   }
@@ -134,7 +153,7 @@ function openSink(path: string): WriteStream {
 /** 130 interrupted; 1 when no device could connect; 99 when a threshold failed; else 0. */
 export function verdict(outcome: RunOutcome): number {
   if (outcome.interrupted) return ExitCode.interrupted;
-  if (outcome.plan.totalDevices > 0 && outcome.summary.total.counters['connect.ok'] === 0) return ExitCode.internal;
+  if (outcome.devices > 0 && outcome.summary.total.counters['connect.ok'] === 0) return ExitCode.internal;
   if (!thresholdsPassed(outcome.thresholds) || outcome.abortReason !== null) return ExitCode.thresholdsFailed;
   return ExitCode.ok;
 }
@@ -149,11 +168,12 @@ function noDeviceMessage(outcome: RunOutcome, term: Terminal): string {
   return `${term.errStyle.red(term.errStyle.bold('error:'))} no device could connect to ${outcome.url}${errors === '' ? '' : `: ${errors}`}`;
 }
 
-function describe(plan: RunPlan, workers: number, term: Terminal): string {
+function describe(plan: RunPlan, workers: number, term: Terminal, shard?: ShardSpec, devices: number = plan.totalDevices): string {
   const target =
-    plan.clock === 'virtual' ? 'nothing: virtual time, no sockets' : plan.target.kind === 'embedded' ? 'the embedded hub' : plan.target.url;
+    plan.clock === 'virtual' ? 'nothing: virtual time, no sockets' : plan.target.kind === 'embedded' ? 'the embedded hub' : targetText(plan.target);
   const s = term.errStyle;
-  return `${s.bold('fleetsim')} ${plan.name}: ${plan.totalDevices.toLocaleString('en-US')} devices, ${plan.phases.length} phases, ~${formatDuration(plan.totalDurationMs)} against ${target} (seed ${plan.seed}, ${workers} worker${workers === 1 ? '' : 's'})`;
+  const count = shard === undefined ? '' : ` of ${plan.totalDevices.toLocaleString('en-US')} (shard ${shard.index + 1}/${shard.count})`;
+  return `${s.bold('fleetsim')} ${plan.name}: ${devices.toLocaleString('en-US')} devices${count}, ${plan.phases.length} phases, ~${formatDuration(plan.totalDurationMs)} against ${target} (seed ${plan.seed}, ${workers} worker${workers === 1 ? '' : 's'})`;
 }
 
 /** result JSON in DIR, named by scenario and start time so earlier results are never overwritten. */

@@ -20,9 +20,9 @@ export class ObserverThread {
   private readonly waiting = new Map<ObserverReply['type'], (msg: ObserverReply) => void>();
   private onSnapshot: ((s: MetricsSnapshot) => void) | undefined;
 
-  private constructor(url: string, fleets: readonly FleetPlan[], login: ObserverLogin | undefined) {
+  private constructor(urls: readonly string[], fleets: readonly FleetPlan[], login: ObserverLogin | undefined, only: readonly string[] | undefined) {
     const { filename, env } = workerFile('./observer-thread.js', import.meta.url);
-    const workerData = { url, fleets, login };
+    const workerData = { urls, fleets, login, only };
     this.worker = new Worker(new URL(filename), env === undefined ? { workerData } : { workerData, env });
     this.worker.on('message', (msg: ObserverReply) => {
       if (msg.type === 'snapshot') this.onSnapshot?.(msg.snapshot);
@@ -37,9 +37,12 @@ export class ObserverThread {
     this.worker.on('exit', () => died());
   }
 
-  /** Resolves once subscribed; rejects with a TransportError whose code says why the target could not be reached. */
-  static async start(url: string, fleets: readonly FleetPlan[], login?: ObserverLogin): Promise<ObserverThread> {
-    const t = new ObserverThread(url, fleets, login);
+  /**
+   * Subscribes on every URL (the run's endpoints); `only`: count these devices' telemetry only (a --shard run).
+   * Resolves once subscribed; rejects with a TransportError whose code says why the target could not be reached.
+   */
+  static async start(urls: readonly string[], fleets: readonly FleetPlan[], login?: ObserverLogin, only?: readonly string[]): Promise<ObserverThread> {
+    const t = new ObserverThread(urls, fleets, login, only);
     const msg = await t.next('started');
     if (msg.type === 'error') {
       await t.worker.terminate();

@@ -13,11 +13,11 @@ import type { ObserverLogin } from './target.js';
  */
 const port = parentPort;
 if (port === null) throw new Error('observer-thread must run in a worker thread');
-const { url, fleets, login } = workerData as { url: string; fleets: FleetPlan[]; login: ObserverLogin | undefined };
-const observer = new Observer(systemClock);
+const { urls, fleets, login, only } = workerData as { urls: string[]; fleets: FleetPlan[]; login: ObserverLogin | undefined; only: string[] | undefined };
+const observer = new Observer(systemClock, only === undefined ? undefined : new Set(only));
 const reply = (msg: ObserverReply): void => port.postMessage(msg);
 
-observer.start(url, fleets, login).then(
+observer.start(urls, fleets, login).then(
   () => reply({ type: 'started' }),
   (err: unknown) => reply({ type: 'error', code: failureCode(err), message: err instanceof Error ? err.message : String(err) }),
 );

@@ -23,20 +23,28 @@ import type { DeviceLedger } from '../worker/protocol.js';
 export class Observer {
   private readonly recorder = new MetricsRecorder();
   private readonly tracker = new DeliveryTracker();
-  private subscriber: Subscriber | undefined;
+  private subscribers: Subscriber[] = [];
   /** Delivery totals already handed out in snapshots (snapshots carry increments). */
   private reported = { received: 0, duplicated: 0, reordered: 0 };
   malformed = 0;
   /** Why the observer's connection dropped during the run, if it did: its counts are then incomplete. */
   lostConnection: string | undefined;
 
-  constructor(private readonly clock: Clock) {}
+  /**
+   * `only`: the devices this run owns (a `--shard i/N` run): telemetry of any other device, which another shard sends
+   * to the same broker, is ignored. Undefined: every device counts.
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly only?: ReadonlySet<string>,
+  ) {}
 
   get received(): number {
     return this.tracker.received;
   }
 
-  async start(url: string, fleets: readonly FleetPlan[], login?: ObserverLogin): Promise<void> {
+  /** Subscribe on every endpoint the devices connect to (fan-out), all counted together. */
+  async start(urls: readonly string[], fleets: readonly FleetPlan[], login?: ObserverLogin): Promise<void> {
     const qos = fleets.some((f) => f.transport.qos === 1) ? 1 : 0;
     // The observer connects as the first fleet would (same TLS trust and credentials), or with the service login the
     // target gave (the embedded hub's IoT Hub service side, which reads IoT Hub devices' telemetry).
@@ -44,13 +52,18 @@ export class Observer {
     // A service login is its own proof: no device's client certificate (with one, mqtt.js would also switch to TLS).
     const { cert: _cert, key: _key, ...trust } = fleetSecurity;
     const security = login === undefined ? fleetSecurity : { ...trust, username: login.username, password: login.password };
-    this.subscriber = await subscribe(url, topicFilters(fleets), qos, (topic, payload) => this.onMessage(topic, payload), {
-      ...(login === undefined ? {} : { clientId: login.clientId }),
-      security,
-      onLost: (code) => {
-        this.lostConnection = code;
-      },
-    });
+    const filters = topicFilters(fleets);
+    for (const [i, url] of urls.entries()) {
+      const clientId = login === undefined ? undefined : urls.length === 1 ? login.clientId : `${login.clientId}-${i}`;
+      const sub = await subscribe(url, filters, qos, (topic, payload) => this.onMessage(topic, payload), {
+        ...(clientId === undefined ? {} : { clientId }),
+        security,
+        onLost: (code) => {
+          this.lostConnection = urls.length === 1 ? code : `${code} on ${url}`;
+        },
+      });
+      this.subscribers.push(sub);
+    }
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -60,6 +73,7 @@ export class Observer {
       this.malformed++;
       return;
     }
+    if (this.only !== undefined && !this.only.has(msg.deviceId)) return;
     const r = this.tracker.receive(msg.deviceId, msg.seq);
     if (r === 'duplicate') return;
     this.recorder.observe('telemetry.e2e', (now - msg.ts) * 1000);
@@ -86,8 +100,9 @@ export class Observer {
   }
 
   async stop(): Promise<void> {
-    await this.subscriber?.close();
-    this.subscriber = undefined;
+    const subs = this.subscribers;
+    this.subscribers = [];
+    await Promise.all(subs.map((s) => s.close()));
   }
 }
 

@@ -7,11 +7,13 @@ import type { RunData } from '../metrics/run-data.js';
 import { type RunSummary, summarize } from '../metrics/summary.js';
 import { type ThresholdResult, evaluateThresholds } from '../metrics/thresholds.js';
 import type { RunPlan } from '../scenario/plan.js';
-import { splitShards } from '../scenario/shard.js';
+import { targetEndpoints } from '../scenario/endpoints.js';
+import { type ShardSpec, layoutShards, shardDevices } from '../scenario/shard.js';
 import type { ShardResult } from '../worker/protocol.js';
 import { Collector, type EngineEvent } from './collector.js';
 import { ObserverThread } from './observer-client.js';
-import { ShardPool } from './pool.js';
+import { type RunningShards, startShards } from './launch.js';
+import { deviceIds } from './own-devices.js';
 import { ServiceCalls } from './service-calls.js';
 import { prepareFleetCertificates } from './fleet-certs.js';
 import { type Target, ownEndpointDevices, planForTarget, startTarget } from './target.js';
@@ -31,6 +33,12 @@ export interface RunOptions {
   readonly tls?: boolean | undefined;
   /** An external fleetsim hub's service connection string, so the observer can read IoT Hub telemetry there. */
   readonly hubService?: string | undefined;
+  /** Run only this shard of the fleet (`--shard i/N`); its observer counts only its own devices. Default: all. */
+  readonly shard?: ShardSpec | undefined;
+  /** OS processes the devices run in (1: threads of this process; more: forked shard processes). Default 1. */
+  readonly processes?: number | undefined;
+  /** Absolute start of the timeline (epoch ms), so shards started apart begin together; default: when all are ready. */
+  readonly startAt?: number | undefined;
 }
 
 export interface RunOutcome {
@@ -39,6 +47,11 @@ export interface RunOutcome {
   readonly url: string;
   readonly embedded: boolean;
   readonly workers: number;
+  /** OS processes that ran devices. */
+  readonly processes: number;
+  /** Devices this run drove: all of the plan's, or its shard's. */
+  readonly devices: number;
+  readonly shard: ShardSpec | undefined;
   readonly startedAt: Date;
   readonly endedAt: Date;
   readonly interrupted: boolean;
@@ -77,28 +90,32 @@ export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Prom
   const plan = planForTarget(prepared.plan, target, options.tls === true);
   let service: ServiceCalls | undefined;
   let observer: ObserverThread | undefined;
-  let pool: ShardPool | undefined;
+  let running: RunningShards | undefined;
   let ticker: NodeJS.Timeout | undefined;
   try {
-    observer = await startObserver(target, plan);
+    const range = options.shard === undefined ? { first: 0, end: plan.totalDevices } : shardDevices(plan.totalDevices, options.shard);
+    const devices = range.end - range.first;
+    observer = await startObserver(target, plan, options.shard === undefined ? undefined : deviceIds(plan, range));
     const obs = observer;
-    const shards = splitShards(plan.totalDevices, options.workers ?? defaultWorkers(plan.totalDevices));
-    pool = new ShardPool(shards.length);
+    const processes = Math.max(1, Math.min(options.processes ?? 1, devices));
+    const threads = Math.max(processes, options.workers ?? defaultWorkers(devices));
+    const layout = layoutShards(range, processes, Math.ceil(threads / processes));
+    const shardCount = layout.reduce((k, p) => k + p.length, 0);
     const collector = new Collector(plan, clock, emit);
     if (target.service !== undefined && servicePhases.length > 0) service = new ServiceCalls(plan, target.service, () => clock.now());
     const svc = service;
     let ready = 0;
     let abortReason: string | null = null;
-    const handles = shards.map((shard) =>
-      pool!.run(plan, shard, { url: target.url, httpUrl: target.deviceUrl }, (msg) => {
-        collector.onMessage(msg);
-        if (msg.type === 'ready' && ++ready === shards.length) {
-          const t0 = clock.now() + 20;
-          for (const h of handles) h.send({ type: 'start', t0 });
-          service?.start(t0);
-        }
-      }),
-    );
+    const started = startShards(shardPlan(plan, target), layout, { url: target.url, httpUrl: target.deviceUrl }, (msg) => {
+      collector.onMessage(msg);
+      if (msg.type === 'ready' && ++ready === shardCount) {
+        const t0 = Math.max(clock.now() + 20, options.startAt ?? 0);
+        for (const h of handles) h.send({ type: 'start', t0 });
+        service?.start(t0);
+      }
+    });
+    running = started;
+    const handles = started.handles;
     const stopAll = (reason: string): void => {
       if (abortReason !== null) return;
       abortReason = reason;
@@ -154,7 +171,10 @@ export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Prom
       plan,
       url: target.url,
       embedded: target.embedded,
-      workers: shards.length,
+      workers: shardCount,
+      processes: started.processes,
+      devices,
+      shard: options.shard,
       startedAt,
       endedAt: new Date(),
       interrupted: options.signal?.aborted === true,
@@ -167,15 +187,25 @@ export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Prom
   } finally {
     if (ticker !== undefined) clearInterval(ticker);
     await service?.stop(0);
-    await pool?.close();
+    await running?.close();
     await observer?.stop().catch(() => {});
     await target.stop();
   }
 }
 
-async function startObserver(target: Target, plan: RunPlan): Promise<ObserverThread> {
+/**
+ * The plan as shards run it: with the embedded hub and a source-address pool, the hub's URL becomes the target so
+ * that endpointOf places devices on their source addresses.
+ */
+function shardPlan(plan: RunPlan, target: Target): RunPlan {
+  if (plan.target.kind !== 'embedded' || plan.target.sourceAddresses === undefined) return plan;
+  return { ...plan, target: { kind: 'url', url: target.url, sourceAddresses: plan.target.sourceAddresses } };
+}
+
+async function startObserver(target: Target, plan: RunPlan, only: readonly string[] | undefined): Promise<ObserverThread> {
   try {
-    return await ObserverThread.start(target.url, plan.fleets, target.observerLogin);
+    const urls = target.embedded ? [target.url] : targetEndpoints(plan.target);
+    return await ObserverThread.start(urls, plan.fleets, target.observerLogin, only);
   } catch (err) {
     const code = failureCode(err);
     const detail = err instanceof Error ? err.message : String(err);

@@ -1,9 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { WebSocketServer, createWebSocketStream } from '../core/ws.js';
 import { rememberTlsSocket } from './peer-cert.js';
 
-/** The one import site of ws: MQTT over WebSockets (subprotocol "mqtt") on an HTTP(S) server. */
+/** MQTT over WebSockets (subprotocol "mqtt") on an HTTP(S) server. */
 export function attachWebSocket(server: HttpServer, handle: (stream: Duplex) => void): () => void {
   const wss = new WebSocketServer({
     server,

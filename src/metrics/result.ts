@@ -61,6 +61,8 @@ export interface RunResultInput {
   readonly workers: number;
   /** Overrides the target text derived from plan.target. */
   readonly target?: string;
+  /** Devices the run drove when not all of the plan's (a `--shard i/N` part); merged results add them up. */
+  readonly devices?: number;
   readonly hub?: HubStats | undefined;
 }
 
@@ -79,7 +81,7 @@ export function createRunResult(input: RunResultInput): RunResult {
     abortReason: input.abortReason,
     exitCode: input.exitCode,
     workers: input.workers,
-    devices: plan.totalDevices,
+    devices: input.devices ?? plan.totalDevices,
     saturationMs: plan.report.saturationMs,
     summary,
     thresholdPlans: plan.thresholds,
@@ -89,15 +91,19 @@ export function createRunResult(input: RunResultInput): RunResult {
   };
 }
 
-/** "embedded", or the URL with any password replaced by "***". */
+/** "embedded", or the URL(s) with any password replaced by "***". */
 export function targetText(target: TargetPlan): string {
   if (target.kind === 'embedded') return 'embedded';
+  return (target.endpoints ?? [target.url]).map(safeUrl).join(',');
+}
+
+function safeUrl(text: string): string {
   try {
-    const url = new URL(target.url);
+    const url = new URL(text);
     if (url.password !== '') url.password = '***';
     return url.toString();
   } catch {
-    return target.url;
+    return text;
   }
 }
 

@@ -275,6 +275,7 @@ function fleetPlan(
               httpsUrl: t.iothub?.httpsUrl,
             }
           : undefined,
+      client: t.client,
       protocolVersion: t.mqttVersion === '3.1.1' ? 4 : 5,
       qos: t.qos,
       keepaliveS: ms(t.keepalive) / 1000,

@@ -10,8 +10,8 @@ import { compileFleets } from './compile-fleets.js';
 import { compileModels } from './compile-models.js';
 import { compilePhases } from './compile-phases.js';
 import { compileThresholds } from './compile-thresholds.js';
-import { ScenarioError, formatPath, splitHint, type Diagnostic } from './diagnostics.js';
-import { targetProblem } from './fields.js';
+import { ScenarioError, formatPath, type Diagnostic } from './diagnostics.js';
+import { checkTarget, sourceAddressesFlag, targetFlag, targetPlanOf, withTargetFlags } from './compile-target.js';
 import { deepFreeze } from './freeze.js';
 import { IssueMapper, problem, type Problem } from './issues.js';
 import { EMBEDDED_HUB_HOST, seededGroupKey } from '../iothub/fleet-keys.js';
@@ -26,8 +26,10 @@ export interface ScenarioOverrides {
   seed?: string | undefined;
   /** --clock */
   clock?: 'live' | 'virtual' | undefined;
-  /** --target: "embedded" or a URL with scheme mqtt, mqtts, ws or wss. */
+  /** --target: "embedded" or a URL with scheme mqtt, mqtts, ws or wss; several URLs separated by commas. */
   target?: string | undefined;
+  /** --source-addresses: a pool of local addresses such as 127.0.0.1-127.0.0.16. */
+  sourceAddresses?: string | undefined;
 }
 
 /**
@@ -64,6 +66,7 @@ export function compileScenarioText(
   const phases = compilePhases(data.phases, fleets, ctx);
   const thresholds = compileThresholds(data.thresholds, phases.names, ctx);
   checkHubUnits(data.hub, ctx);
+  checkTarget(data.target, ctx);
 
   if (problems.length > 0 || !parsed.ok || fleets.plans === undefined || phases.plans === undefined) {
     if (problems.length === 0) throw new FleetsimError('FLEETSIM_E_INTERNAL', `scenario ${file} failed to compile without a reported problem`);
@@ -73,7 +76,7 @@ export function compileScenarioText(
   const s = parsed.value;
   const ms = (t: string) => parseDuration(t) as number;
   const seed = flags.seed ?? String(s.seed);
-  const target = flags.target ?? targetPlan(s.target);
+  const target = withTargetFlags(targetPlanOf(s.target), flags.target, flags.sourceAddresses);
   return deepFreeze({
     version: 1,
     name: s.name ?? basename(file, extname(file)),
@@ -96,17 +99,18 @@ export function compileScenarioText(
   } satisfies RunPlan);
 }
 
-function checkOverrides(o: ScenarioOverrides): { seed?: string; target?: TargetPlan; clock?: 'live' | 'virtual' } {
-  const out: { seed?: string; target?: TargetPlan; clock?: 'live' | 'virtual' } = {};
+interface Flags {
+  seed?: string;
+  target?: TargetPlan;
+  sourceAddresses?: string[];
+  clock?: 'live' | 'virtual';
+}
+
+function checkOverrides(o: ScenarioOverrides): Flags {
+  const out: Flags = {};
   if (o.clock !== undefined) out.clock = o.clock;
-  if (o.target !== undefined) {
-    const wrong = targetProblem(o.target);
-    if (wrong !== undefined) {
-      const { message, hint } = splitHint(wrong);
-      throw new FleetsimError('FLEETSIM_E_USAGE', `--target: ${message}`, hintOf(hint));
-    }
-    out.target = targetPlan(o.target);
-  }
+  if (o.target !== undefined) out.target = targetFlag(o.target);
+  if (o.sourceAddresses !== undefined) out.sourceAddresses = sourceAddressesFlag(o.sourceAddresses);
   if (o.seed !== undefined) {
     if (o.seed.trim() === '') throw new FleetsimError('FLEETSIM_E_USAGE', '--seed: expected a non-empty string; found ""');
     out.seed = o.seed;
@@ -124,10 +128,6 @@ function withIotHubIdentity(f: FleetPlan, seed: string, target: TargetPlan): Fle
   const hostName = iothub.hostName !== '' ? iothub.hostName : target.kind === 'embedded' ? EMBEDDED_HUB_HOST : new URL(target.url).hostname;
   const groupKey = iothub.groupKey !== '' ? iothub.groupKey : seededGroupKey(seed, f.id);
   return { ...f, transport: { ...f.transport, iothub: { ...iothub, hostName, groupKey } } };
-}
-
-function targetPlan(target: string): TargetPlan {
-  return target === 'embedded' ? { kind: 'embedded' } : { kind: 'url', url: target };
 }
 
 function diagnostic(p: Problem, file: string, yaml: ParsedYaml): Diagnostic {

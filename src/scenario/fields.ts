@@ -5,6 +5,7 @@
 import { DURATION_PATTERN, RATE_PATTERN, parseDuration, parseRate } from '../core/duration.js';
 import { z } from '../core/zod.js';
 import { withHint } from './diagnostics.js';
+import { parseAddressPool } from './endpoints.js';
 import { describeFound } from './wording.js';
 
 type RawIssue = z.core.$ZodRawIssue;
@@ -125,6 +126,32 @@ export function target() {
     .regex(TARGET_RE, { error: (iss) => targetProblem(iss.input) })
     .refine((s) => targetProblem(s) === undefined, { error: (iss) => targetProblem(iss.input) })
     .meta({ pattern: TARGET_PATTERN });
+}
+
+/** A pool of local source addresses, e.g. "127.0.0.1-127.0.0.16" (src/scenario/endpoints.ts). */
+export function addressPool() {
+  const problemOf = (v: unknown): string | undefined => {
+    if (typeof v !== 'string') return `expected a source-address range such as "127.0.0.1-127.0.0.16"; found ${describeFound(v)}`;
+    const pool = parseAddressPool(v);
+    return pool.ok ? undefined : withHint(pool.message, pool.hint);
+  };
+  return z
+    .string({ error: (iss) => (iss.input === undefined ? undefined : problemOf(iss.input)) })
+    .refine((s) => problemOf(s) === undefined, { error: (iss) => problemOf(iss.input) });
+}
+
+/**
+ * The scenario's target: "embedded" or a URL; a list of URLs (devices spread over them); or { endpoints, sourceAddresses }.
+ */
+export function targetSpec() {
+  const list = z.array(target()).min(1);
+  const fanOut = z.strictObject({
+    endpoints: z.union([target(), list]).describe('a broker URL, or a list of them (device i connects to endpoint i mod E)'),
+    sourceAddresses: addressPool()
+      .optional()
+      .describe('local addresses devices connect from, e.g. "127.0.0.1-127.0.0.16" (device i uses address floor(i / E) mod S)'),
+  });
+  return z.union([target(), list.describe('broker URLs devices spread over (device i → endpoint i mod E)'), fanOut]);
 }
 
 function identifierError(iss: RawIssue): string | undefined {

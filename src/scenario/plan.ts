@@ -41,8 +41,14 @@ export interface HubPlan {
   readonly webhook: string | null;
 }
 
-/** `embedded`: fleetsim starts its own hub. `url`: an external broker such as mqtt://127.0.0.1:1883. */
-export type TargetPlan = { readonly kind: 'embedded' } | { readonly kind: 'url'; readonly url: string };
+/**
+ * `embedded`: fleetsim starts its own hub. `url`: an external broker such as mqtt://127.0.0.1:1883, or several
+ * (`endpoints`, the first is `url`) that devices spread over. `sourceAddresses`: local addresses devices connect from
+ * (src/scenario/endpoints.ts places each device); both are absent when unused.
+ */
+export type TargetPlan =
+  | { readonly kind: 'embedded'; readonly sourceAddresses?: readonly string[] }
+  | { readonly kind: 'url'; readonly url: string; readonly endpoints?: readonly string[]; readonly sourceAddresses?: readonly string[] };
 
 export interface FleetPlan {
   readonly id: string;
@@ -102,6 +108,8 @@ export interface ChannelSensorPlan {
 export interface TransportPlan {
   /** mqtt: plain topics from `topic`; iothub: the Azure IoT Hub device protocol (SAS, IoT Hub topics, twins, methods, C2D). */
   readonly dialect: 'mqtt' | 'iothub';
+  /** The MQTT client: lean (src/transports/lean/, the default) or mqttjs (mqtt.js). */
+  readonly client: 'lean' | 'mqttjs';
   /** IoT Hub identity of the fleet's devices (dialect iothub). */
   readonly iothub: IotHubDevicePlan | undefined;
   /** MQTT protocol level: 4 = 3.1.1, 5 = 5.0. */

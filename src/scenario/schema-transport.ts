@@ -85,6 +85,12 @@ export const TransportSchema = z
       .default('mqtt')
       .describe('mqtt: plain topics (topic); iothub: the Azure IoT Hub device protocol (SAS tokens, IoT Hub topics, twins, methods, C2D)'),
     iothub: IotHubSchema.optional(),
+    client: z
+      .enum(['lean', 'mqttjs'])
+      .default('lean')
+      .describe(
+        "MQTT client under the devices: lean (fleetsim's own, on mqtt-packet: a few KiB per connection, batched writes, one keepalive timer per shard) or mqttjs (the mqtt.js client, for comparison or as a fallback)",
+      ),
     mqttVersion: mqttVersion().default('3.1.1').describe('MQTT protocol version: "3.1.1" or 5'),
     qos: qos()
       .default(1)

@@ -7,7 +7,7 @@ import { METRIC_NAMES } from '../metrics/names.js';
 import { z } from '../core/zod.js';
 import { describeFound } from './wording.js';
 import { TransportSchema } from './schema-transport.js';
-import { duration, identifier, rate, rateOrRamp, target } from './fields.js';
+import { duration, identifier, rate, rateOrRamp, targetSpec } from './fields.js';
 
 export const DEFAULT_ID_PATTERN = '{fleet}-{index:06}';
 export { DEFAULT_TOPIC } from './schema-transport.js';
@@ -311,9 +311,11 @@ export const ScenarioSchema = z
       .describe(
         'live: real sockets to the target in wall-clock time; virtual: no sockets, model time runs as fast as the CPU allows and telemetry goes to a sink (fleetsim run --sink)',
       ),
-    target: target()
+    target: targetSpec()
       .default('embedded')
-      .describe('"embedded" (fleetsim starts its own hub) or a broker URL: mqtt://, mqtts://, ws:// or wss://'),
+      .describe(
+        '"embedded" (fleetsim starts its own hub) or a broker URL: mqtt://, mqtts://, ws:// or wss://; a list of URLs to spread devices over; or { endpoints, sourceAddresses }',
+      ),
     models: z
       .record(z.string(), z.unknown())
       .default({})

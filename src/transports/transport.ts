@@ -1,8 +1,8 @@
 import type { CommandResult, DeviceCommand } from '../devices/model.js';
 
 /**
- * The transport seam: device runtimes talk to a hub only through these interfaces, so the same devices can run on
- * mqtt.js today and on a leaner client or another dialect later.
+ * The transport seam: device runtimes talk to a hub only through these interfaces, so the same devices run on the
+ * lean client (src/transports/lean/) or on mqtt.js (src/transports/mqtt/), and under any dialect.
  */
 export interface DeviceIdentity {
   readonly deviceId: string;
@@ -48,6 +48,8 @@ export interface ConnectOptions {
   readonly onDownlink?: Downlink;
   /** The device registered with a provisioning service first (IoT Hub DPS), taking this long. */
   readonly onProvisioned?: (ms: number) => void;
+  /** Where this connection goes when the run fans out over several broker endpoints or local source addresses; absent: the transport's own URL. */
+  readonly endpoint?: { readonly url: string; readonly localAddress: string | undefined };
 }
 
 /**

@@ -44,10 +44,13 @@ export class DeviceRuntime {
   seq = 0;
   /** Model time (epoch ms) at which the model was last stepped; set to the model time of the intended arrival. */
   lastStepAt = 0;
-  /** Sequences sent and not yet acked or failed. */
-  readonly pending = new Set<number>();
-  /** Sequences whose publish failed, or that were dropped from a full store-and-forward ring. */
-  readonly failed: number[] = [];
+  /**
+   * Sequences sent and not yet acked or failed, oldest first (acks mostly come in order, so a removal finds its
+   * sequence at the front). An array created on the first publish, not a Set per device: see addPending.
+   */
+  private pendingSeqs: number[] | undefined;
+  /** Sequences whose publish failed, or that were dropped from a full store-and-forward ring; created on first use. */
+  private failedSeqs: number[] | undefined;
   /** Set by a setTelemetryInterval command. */
   private everyOverrideMs: number | undefined;
   /** Store-and-forward ring, created on first use. */
@@ -56,7 +59,6 @@ export class DeviceRuntime {
   wakes = 0;
   /** Deep sleep: go back to sleep once nothing is pending on the connection of this wake. */
   sleepWhenIdle = false;
-  readonly identity: DeviceIdentity;
 
   constructor(
     /** Global index across all fleets. */
@@ -74,9 +76,50 @@ export class DeviceRuntime {
     readonly sensors: ChannelSensors | undefined,
     /** Clock and watchdog; undefined for an ideal MCU. */
     readonly mcu: Mcu | undefined,
-  ) {
-    const t = fleet.plan.transport;
-    this.identity = { deviceId, clientId: deviceId, username: t.username, password: t.password };
+  ) {}
+
+  /** Who the device says it is when it connects: derived per connection attempt, not kept per device. */
+  get identity(): DeviceIdentity {
+    const t = this.fleet.plan.transport;
+    return { deviceId: this.deviceId, clientId: this.deviceId, username: t.username, password: t.password };
+  }
+
+  /** Sequence `seq` was published and awaits its ack. */
+  addPending(seq: number): void {
+    (this.pendingSeqs ??= []).push(seq);
+  }
+
+  /** Sequence `seq` was acked or failed: false when it was not pending (already settled). */
+  settlePending(seq: number): boolean {
+    const p = this.pendingSeqs;
+    if (p === undefined) return false;
+    if (p[0] === seq) {
+      p.shift();
+      return true;
+    }
+    const i = p.indexOf(seq);
+    if (i < 0) return false;
+    p.splice(i, 1);
+    return true;
+  }
+
+  /** Publishes awaiting their ack. */
+  get pendingCount(): number {
+    return this.pendingSeqs?.length ?? 0;
+  }
+
+  /** A sequence that will never be acked: its publish failed, or the ring dropped it. */
+  addFailed(seq: number): void {
+    (this.failedSeqs ??= []).push(seq);
+  }
+
+  /** For the ledger: failed, then still pending, then still buffered sequences (none of them acked). */
+  unacked(): number[] {
+    const stored = this.buffer?.peekAll() ?? [];
+    const out = this.failedSeqs === undefined ? [] : [...this.failedSeqs];
+    if (this.pendingSeqs !== undefined) out.push(...this.pendingSeqs);
+    for (const b of stored) out.push(b.seq);
+    return out;
   }
 
   /** Exponential backoff with full jitter: uniform(0, min(cap, base × 2^attempt)). */

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { failureCode } from '../core/errors.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import type { DrainPhasePlan, FileUploadPhasePlan, PhasePlan, RunPlan } from '../scenario/plan.js';
+import { endpointOf } from '../scenario/endpoints.js';
 import type { ShardRange } from '../scenario/shard.js';
 import type { CommandResult, DeviceCommand, Readings } from '../devices/model.js';
 import type { CloseInfo, Connection } from '../transports/transport.js';
@@ -176,8 +177,11 @@ export class ShardRunner {
     const gen = ++d.connGen;
     this.recorder.count('connect.attempts');
     const startedAt = this.deps.clock.now();
+    // Fan-out (several endpoints, a source-address pool) places the device by its index; a fleet's own URL wins.
+    const endpoint = d.fleet.plan.transport.url === undefined ? endpointOf(this.plan.target, d.index) : undefined;
     d.fleet.transport
       .connect({
+        ...(endpoint === undefined ? {} : { endpoint }),
         identity: d.identity,
         onClose: (info) => this.onClose(d, gen, info),
         onDownlink: (kind, cmd) => this.downlink(d, kind, cmd),
@@ -226,7 +230,7 @@ export class ShardRunner {
     }
     if (d.sleeper) {
       d.sleepWhenIdle = true;
-      if (d.pending.size === 0) this.sleep(d);
+      if (d.pendingCount === 0) this.sleep(d);
     }
   }
 
@@ -264,7 +268,7 @@ export class ShardRunner {
     d.heldSendAt = undefined;
     for (const b of d.buffer?.drain() ?? []) {
       this.recorder.count('telemetry.dropped');
-      d.failed.push(b.seq);
+      d.addFailed(b.seq);
     }
     d.sleepWhenIdle = false;
     d.attempt = 0;
@@ -388,7 +392,7 @@ export class ShardRunner {
     const evicted = d.store({ at, seq: d.seq, readings });
     if (evicted === undefined) return;
     this.recorder.count('telemetry.dropped');
-    d.failed.push(evicted.seq);
+    d.addFailed(evicted.seq);
   }
 
   /** Publish reading d.seq; latency is measured from its intended time `at`, not from now. */
@@ -398,7 +402,7 @@ export class ShardRunner {
     this.recorder.observe('schedule.lag', lagMs * 1000);
     if (lagMs > this.plan.report.lateThresholdMs) this.recorder.count('telemetry.late');
     const payload = d.payload(seq, readings, now);
-    d.pending.add(seq);
+    d.addPending(seq);
     this.pendingTotal++;
     this.recorder.count('telemetry.sent');
     conn.publish(d.topic, payload, d.fleet.plan.transport.qos, (err) => this.onAck(d, seq, at, now, err));
@@ -406,11 +410,11 @@ export class ShardRunner {
 
   private onAck(d: DeviceRuntime, seq: number, intendedAt: number, sentAt: number, err: Error | undefined): void {
     // After the shard finished, what is still pending was counted as in flight at stop: leave it there.
-    if (this.finished || !d.pending.delete(seq)) return;
+    if (this.finished || !d.settlePending(seq)) return;
     this.pendingTotal--;
-    if (d.sleepWhenIdle && d.pending.size === 0) this.sleep(d);
+    if (d.sleepWhenIdle && d.pendingCount === 0) this.sleep(d);
     if (err !== undefined) {
-      d.failed.push(seq);
+      d.addFailed(seq);
       this.recorder.count('telemetry.failed');
       this.recorder.error('telemetry', failureCode(err));
       return;
@@ -466,9 +470,7 @@ export class ShardRunner {
     const out: DeviceLedger[] = [];
     for (const d of this.devices) {
       if (d.seq === 0) continue;
-      const stored = d.buffer?.peekAll().map((b) => b.seq) ?? [];
-      const unacked = d.pending.size === 0 && stored.length === 0 ? d.failed : [...d.failed, ...d.pending, ...stored];
-      out.push({ deviceId: d.deviceId, lastSeq: d.seq, unacked });
+      out.push({ deviceId: d.deviceId, lastSeq: d.seq, unacked: d.unacked() });
     }
     return out;
   }

@@ -40,6 +40,7 @@ describe('compile: defaults', () => {
         idPattern: '{fleet}-{index:06}',
         transport: {
           dialect: 'mqtt',
+          client: 'lean',
           iothub: undefined,
           protocolVersion: 4,
           qos: 1,

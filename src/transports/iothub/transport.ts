@@ -21,7 +21,7 @@ import {
   twinPatchReportedTopic,
 } from '../../iothub/index.js';
 import type { IotHubDevicePlan, TransportPlan } from '../../scenario/plan.js';
-import { createMqttTransport } from '../mqtt/client.js';
+import { createMqttClientTransport } from '../mqtt-client.js';
 import { DeviceCredentials } from './credentials.js';
 import { type Assignment, provision } from './provision.js';
 import type { TransportTarget } from '../create.js';
@@ -41,7 +41,7 @@ const DESIRED_COMMANDS: Readonly<Record<string, (value: unknown) => { name: stri
 };
 
 export function createIotHubTransport(target: TransportTarget, plan: TransportPlan, clock: Clock): Transport {
-  const mqtt = createMqttTransport(target.url, plan);
+  const mqtt = createMqttClientTransport(target.url, plan);
   const hub = plan.iothub as IotHubDevicePlan;
   const credentials = new DeviceCredentials(hub);
   // Devices provisioned through DPS in this thread: each registers once, then reconnects to its assigned hub.

@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import { type IClientOptions, type MqttClient, mqtt } from './lib.js';
 import { securityOptions } from './options.js';
 import { failureCode } from '../../core/errors.js';
@@ -11,7 +12,10 @@ import {
   TransportError,
 } from '../transport.js';
 
-/** MQTT device transport on mqtt.js. Auto-reconnect is off: devices own their reconnects and backoff. */
+/**
+ * MQTT device transport on mqtt.js (scenario `transport.client: mqttjs`; the default is the lean client). Auto-reconnect
+ * is off: devices own their reconnects and backoff.
+ */
 export function createMqttTransport(url: string, plan: TransportPlan): Transport {
   const base = baseOptions(plan);
   return {
@@ -45,7 +49,7 @@ function connectOnce(url: string, base: IClientOptions, timeoutMs: number, optio
     const startedAt = performance.now();
     let lastError: unknown;
     let conn: MqttConnection | undefined;
-    const client = mqtt.connect(url, clientOptions);
+    const client = openClient(options.endpoint?.url ?? url, clientOptions, options.endpoint?.localAddress);
     client.on('error', (err) => {
       lastError = err;
     });
@@ -65,11 +69,30 @@ function connectOnce(url: string, base: IClientOptions, timeoutMs: number, optio
       }
       client.end(true);
       const timedOut = performance.now() - startedAt >= timeoutMs * 0.95;
-      reject(
-        lastError ?? new TransportError(timedOut ? 'CONNECT_TIMEOUT' : 'CONNECTION_CLOSED', 'connection closed before CONNACK'),
-      );
+      // mqtt.js reports its own timer as Error('connack timeout'): the documented code is CONNECT_TIMEOUT.
+      if (timedOut && (lastError === undefined || failureCode(lastError) === 'TIMEOUT')) reject(new TransportError('CONNECT_TIMEOUT', 'no CONNACK in time'));
+      else reject(lastError ?? new TransportError('CONNECTION_CLOSED', 'connection closed before CONNACK'));
     });
   });
+}
+
+/**
+ * mqtt.connect, from a local source address when one is given. mqtt.js hands its options to tls.connect (mqtts) and
+ * to the WebSocket's HTTP request (ws, wss), which both honour `localAddress`, but its plain TCP builder does not pass
+ * it to net.createConnection: for mqtt:// the client is built on a socket made here.
+ */
+function openClient(url: string, options: IClientOptions, localAddress: string | undefined): MqttClient {
+  if (localAddress === undefined) return mqtt.connect(url, options);
+  const u = new URL(url);
+  const scheme = u.protocol.replace(/:$/, '');
+  if (scheme === 'mqtt' || scheme === 'tcp') {
+    const host = u.hostname.replace(/^\[|\]$/g, '');
+    const port = u.port === '' ? 1883 : Number(u.port);
+    return new mqtt.MqttClient(() => createConnection({ host, port, localAddress }), { ...options, protocol: 'mqtt' });
+  }
+  if (scheme === 'ws' || scheme === 'wss') return mqtt.connect(url, { ...options, wsOptions: { ...options.wsOptions, localAddress } });
+  const tls: IClientOptions & { localAddress: string } = { ...options, localAddress }; // passed through to tls.connect
+  return mqtt.connect(url, tls);
 }
 
 interface Pending {

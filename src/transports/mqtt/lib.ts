@@ -1,3 +1,3 @@
 /** The one import site of mqtt.js. */
-export { default as mqtt } from 'mqtt';
-export type { IClientOptions, MqttClient } from 'mqtt';
+export { default as mqtt, MqttClient } from 'mqtt';
+export type { IClientOptions } from 'mqtt';

@@ -1,0 +1,126 @@
+/**
+ * The MQTT frames the lean client reads and writes by hand, allocation-free where it matters: splitting a byte stream
+ * into frames (PUBACK and PINGRESP decoded in place, everything else handed on as one complete frame), and PUBLISH
+ * frames built from a pre-encoded topic. Everything rarer goes through mqtt-packet (codec.ts).
+ */
+
+/** What the frame scanner reports; one object per connection (the connection itself), no closures. */
+export interface FrameSink {
+  /** PUBACK: packet id and reason code (MQTT 5; 0 when absent, as it always is in 3.1.1). */
+  onPuback(id: number, reasonCode: number): void;
+  onPingresp(): void;
+  /** Any other packet, as one complete frame (fixed header included); a view into the chunk, valid during the call. */
+  onFrame(frame: Buffer): void;
+  /** Whether the sink stopped reading (its connection ended during a callback). */
+  readonly stopped: boolean;
+}
+
+/** MQTT control packet types (the fixed header's high nibble). */
+export const PUBLISH = 3;
+export const PUBACK = 4;
+export const PINGRESP = 13;
+
+/** A malformed remaining-length field (more than 4 bytes): the stream cannot be framed any further. */
+export const MALFORMED = -1;
+
+/**
+ * Scan `buf` for complete frames and report each to `sink`. Returns the offset of the first byte not consumed (a
+ * partial frame to keep for the next chunk), or MALFORMED.
+ */
+export function scanFrames(buf: Buffer, sink: FrameSink): number {
+  const n = buf.length;
+  let i = 0;
+  while (n - i >= 2) {
+    // Remaining length: 1–4 bytes, 7 bits each, least significant first.
+    let len = 0;
+    let mul = 1;
+    let j = i + 1;
+    let complete = false;
+    for (let k = 0; k < 4 && j < n; k++) {
+      const b = buf[j++] as number;
+      len += (b & 0x7f) * mul;
+      mul *= 128;
+      if ((b & 0x80) === 0) {
+        complete = true;
+        break;
+      }
+    }
+    if (!complete) return j - i >= 5 ? MALFORMED : i;
+    const end = j + len;
+    if (end > n) return i;
+    const type = (buf[i] as number) >> 4;
+    if (type === PUBACK && len >= 2) sink.onPuback(((buf[j] as number) << 8) | (buf[j + 1] as number), len >= 3 ? (buf[j + 2] as number) : 0);
+    else if (type === PINGRESP) sink.onPingresp();
+    else sink.onFrame(buf.subarray(i, end));
+    i = end;
+    if (sink.stopped) return n;
+  }
+  return i;
+}
+
+/**
+ * Read one chunk from the socket: frames completed by it go to `sink`; returns the partial frame to keep for the next
+ * chunk (a copy, so a large chunk is never pinned by its tail), undefined when nothing is left over, or MALFORMED.
+ */
+export function readChunk(rest: Buffer | undefined, chunk: Buffer, sink: FrameSink): Buffer | undefined | typeof MALFORMED {
+  const buf = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
+  const used = scanFrames(buf, sink);
+  if (used === MALFORMED) return MALFORMED;
+  return used < buf.length && !sink.stopped ? Buffer.from(buf.subarray(used)) : undefined;
+}
+
+/** Bytes of an MQTT variable byte integer. */
+export function varintLength(n: number): number {
+  return n < 128 ? 1 : n < 16_384 ? 2 : n < 2_097_152 ? 3 : 4;
+}
+
+/** A topic as PUBLISH carries it: 2-byte length, then UTF-8. Encoded once per device and reused for every publish. */
+export function encodeTopic(topic: string): Buffer {
+  const len = Buffer.byteLength(topic);
+  const out = Buffer.allocUnsafe(2 + len);
+  out.writeUInt16BE(len, 0);
+  out.write(topic, 2);
+  return out;
+}
+
+/**
+ * One PUBLISH frame: fixed header, the pre-encoded topic, the packet id (QoS 1), an empty property list (MQTT 5), the
+ * payload. One allocation (from Node's buffer pool for small frames), one copy of the payload.
+ */
+export function encodePublish(topic: Buffer, payload: string | Uint8Array, qos: 0 | 1, id: number, v5: boolean): Buffer {
+  const payloadLen = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  const rem = topic.length + (qos === 1 ? 2 : 0) + (v5 ? 1 : 0) + payloadLen;
+  const out = Buffer.allocUnsafe(1 + varintLength(rem) + rem);
+  out[0] = (PUBLISH << 4) | (qos << 1);
+  let o = 1;
+  let r = rem;
+  do {
+    let b = r % 128;
+    r = Math.floor(r / 128);
+    if (r > 0) b |= 0x80;
+    out[o++] = b;
+  } while (r > 0);
+  o += topic.copy(out, o);
+  if (qos === 1) {
+    out[o++] = id >> 8;
+    out[o++] = id & 0xff;
+  }
+  if (v5) out[o++] = 0;
+  if (typeof payload === 'string') out.write(payload, o);
+  else out.set(payload, o);
+  return out;
+}
+
+/** PUBACK for an incoming QoS 1 PUBLISH (reason code omitted: success, valid in 3.1.1 and 5). */
+export function encodePuback(id: number): Buffer {
+  const out = Buffer.allocUnsafe(4);
+  out[0] = PUBACK << 4;
+  out[1] = 2;
+  out[2] = id >> 8;
+  out[3] = id & 0xff;
+  return out;
+}
+
+export const PINGREQ_FRAME: Buffer = Buffer.from([0xc0, 0x00]);
+/** DISCONNECT, normal (MQTT 5 allows the reason code and properties to be omitted when 0). */
+export const DISCONNECT_FRAME: Buffer = Buffer.from([0xe0, 0x00]);

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Inflight } from '../../src/transports/lean/inflight.js';
+import { Outbox, TimerWheel, type Timed, type Writer } from '../../src/transports/lean/wheel.js';
+
+describe('lean client in-flight ring', () => {
+  it('acks in any order settle the right callbacks; unknown and duplicate ids are ignored', () => {
+    const f = new Inflight();
+    const seen: number[] = [];
+    for (let id = 1; id <= 40; id++) f.add(id, () => seen.push(id)); // grows 4 → 64
+    expect(f.size).toBe(40);
+    for (const id of [7, 1, 40, 7, 99]) f.take(id)?.(undefined);
+    expect(seen).toEqual([7, 1, 40]);
+    expect(f.size).toBe(37);
+    expect(f.has(2) && !f.has(7)).toBe(true);
+    const rest = f.takeAll();
+    expect(rest).toHaveLength(37);
+    expect(f.size).toBe(0);
+  });
+
+  it('ids that wrap at 65535 keep their own slots', () => {
+    const f = new Inflight();
+    const got: number[] = [];
+    for (const id of [65534, 65535, 1, 2]) f.add(id, () => got.push(id));
+    for (const id of [1, 65535, 2, 65534]) f.take(id)?.(undefined);
+    expect(got).toEqual([1, 65535, 2, 65534]);
+  });
+});
+
+describe('lean client timer wheel and outbox', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('fires each entry once at its deadline (100 ms slots); an earlier filing wins; cancelled entries never fire', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(0); // slots are 100 ms of the clock: start on a slot boundary
+    const wheel = new TimerWheel(() => Date.now());
+    const fired: string[] = [];
+    const entry = (name: string): Timed => ({ wheelTick: 0, onTimer: () => fired.push(`${name}@${Date.now() - start}`) });
+    const start = Date.now();
+    const a = entry('a');
+    const b = entry('b');
+    const c = entry('c');
+    wheel.schedule(a, start + 1000);
+    wheel.schedule(a, start + 300); // earlier: this one counts
+    wheel.schedule(b, start + 250);
+    wheel.schedule(c, start + 500);
+    wheel.cancel(c);
+    vi.advanceTimersByTime(2000);
+    expect(fired).toEqual(['a@300', 'b@300']); // same slot: in filing order
+  });
+
+  it('a deadline past the wheel horizon is re-filed until it is due', () => {
+    vi.useFakeTimers();
+    const wheel = new TimerWheel(() => Date.now());
+    const start = Date.now();
+    let at = -1;
+    const e: Timed = {
+      wheelTick: 0,
+      onTimer: (now) => {
+        if (now < start + 250_000) wheel.schedule(e, start + 250_000);
+        else at = now - start;
+      },
+    };
+    wheel.schedule(e, start + 250_000);
+    vi.advanceTimersByTime(260_000);
+    expect(at).toBeGreaterThanOrEqual(250_000);
+    expect(at).toBeLessThan(250_200);
+  });
+
+  it('the outbox flushes each marked writer once per turn, then calls the written callbacks', async () => {
+    const outbox = new Outbox();
+    const log: string[] = [];
+    const w = (name: string, writable: boolean): Writer => ({ writable, flush: () => log.push(`flush ${name}`) });
+    const a = w('a', true);
+    const b = w('b', false);
+    outbox.mark(a);
+    outbox.afterWrite(a, (err) => log.push(`a ${err === undefined ? 'ok' : 'err'}`));
+    outbox.mark(b);
+    outbox.afterWrite(b, (err) => log.push(`b ${err === undefined ? 'ok' : (err as Error & { code: string }).code}`));
+    expect(log).toEqual([]); // nothing before the turn ends
+    await Promise.resolve();
+    expect(log).toEqual(['flush a', 'flush b', 'a ok', 'b CONNECTION_LOST']);
+  });
+});
