@@ -6,8 +6,9 @@
  * fleetsim's and are counted.
  *
  * The harness uses what the CLI offers, detected once: the lean client (`transport.client: lean`, accepted by
- * `fleetsim validate`), several endpoints and a source-address pool in the scenario's `target`, and `--processes N`
- * (in `fleetsim run --help`). Without them fleetsim runs in one process against the first broker.
+ * `fleetsim validate`), several endpoints (`--target url1,url2`, or the scenario's `target` list), a source-address pool
+ * (`--source-addresses`), several processes (fleetsim's own choice, or `--processes N` when the workload names a count;
+ * in `fleetsim run --help`). Without them fleetsim runs in one process against the first broker.
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -29,6 +30,9 @@ export interface FleetsimFeatures {
   readonly lean: boolean;
   readonly multiTarget: boolean;
   readonly processes: boolean;
+  /** `--target url1,url2` (else the endpoints go in the scenario's target). */
+  readonly targetList: boolean;
+  readonly sourceAddresses: boolean;
 }
 
 function cli(args: readonly string[]): Promise<{ code: number; out: string }> {
@@ -40,7 +44,7 @@ function cli(args: readonly string[]): Promise<{ code: number; out: string }> {
 }
 
 let detected: Promise<FleetsimFeatures> | undefined;
-let features: FleetsimFeatures = { lean: false, multiTarget: false, processes: false };
+let features: FleetsimFeatures = { lean: false, multiTarget: false, processes: false, targetList: false, sourceAddresses: false };
 
 /** What this build of fleetsim supports (probe scenarios through `fleetsim validate`, flags through `run --help`). */
 export function fleetsimFeatures(dir: string): Promise<FleetsimFeatures> {
@@ -55,7 +59,13 @@ export function fleetsimFeatures(dir: string): Promise<FleetsimFeatures> {
       probe('lean', { transport: 'client: lean' }),
       probe('targets', { target: 'target: [mqtt://127.0.0.1:1883, mqtt://127.0.0.1:1884]' }),
     ]);
-    features = { lean, multiTarget, processes: help.out.includes('--processes') };
+    features = {
+      lean,
+      multiTarget,
+      processes: help.out.includes('--processes'),
+      targetList: multiTarget && /separated by\s+commas/.test(help.out),
+      sourceAddresses: help.out.includes('--source-addresses'),
+    };
     return features;
   })();
   return detected;
@@ -92,10 +102,8 @@ phases:
 `;
 }
 
-function plan(w: Workload, f: FleetsimFeatures): { processes: number; brokers: number } {
-  const processes = f.processes ? Math.max(w.processes ?? 1, Math.ceil(w.connections / PER_PROCESS)) : 1;
-  const brokers = f.multiTarget ? w.brokers.length : 1;
-  return { processes, brokers };
+function plan(w: Workload, f: FleetsimFeatures): { brokers: number } {
+  return { brokers: f.multiTarget ? w.brokers.length : 1 };
 }
 
 export const fleetsim: Tool = {
@@ -107,14 +115,17 @@ export const fleetsim: Tool = {
   },
   maxConnections(w) {
     const p = plan({ ...w, connections: 0 }, features);
-    return Math.min(p.brokers * PER_BROKER, (features.processes ? Infinity : 1) * PER_PROCESS);
+    return Math.min(p.brokers * PER_BROKER, features.processes ? Infinity : PER_PROCESS);
   },
   async start(w: Workload, dir: string): Promise<ToolRun> {
     await fleetsimFeatures(dir);
     const p = plan(w, features);
     const urls = w.brokers.slice(0, p.brokers).map((b) => b.url);
-    const pool = w.sourceAddresses.length > 0 && features.multiTarget ? `, sourceAddresses: [${w.sourceAddresses.join(', ')}]` : '';
-    const target = urls.length > 1 || pool !== '' ? `target: { endpoints: [${urls.join(', ')}]${pool} }` : undefined;
+    const usePool = w.sourceAddresses.length > 0 && features.sourceAddresses;
+    // Flags as users type them when the CLI has them, else the scenario's target (endpoints, source addresses).
+    const inScenario = (urls.length > 1 && !features.targetList) || (w.sourceAddresses.length > 0 && features.multiTarget && !usePool);
+    const pool = inScenario && w.sourceAddresses.length > 0 ? `, sourceAddresses: [${w.sourceAddresses.join(', ')}]` : '';
+    const target = inScenario ? `target: { endpoints: [${urls.join(', ')}]${pool} }` : undefined;
     const file = join(dir, `fleetsim-${w.name}.yaml`);
     writeFileSync(
       file,
@@ -129,14 +140,17 @@ export const fleetsim: Tool = {
         ...(features.lean ? { transport: 'client: lean' } : {}),
       }),
     );
-    const args = ['run', file, '--quiet', '--no-color', ...(target === undefined ? ['--target', urls[0] as string] : [])];
-    if (features.processes && p.processes > 1) args.push('--processes', String(p.processes));
-    return spawnTool(process.execPath, [bin, ...args], { extraConnections: 1 });
+    const args = ['run', file, '--quiet', '--no-color', ...(target === undefined ? ['--target', urls.join(',')] : [])];
+    if (usePool && !inScenario) args.push('--source-addresses', w.sourceAddresses.join(','));
+    // Processes: fleetsim's own choice (auto), unless the workload names a count.
+    if (features.processes && w.processes !== undefined) args.push('--processes', String(w.processes));
+    // The observer: one subscriber connection per endpoint, in fleetsim's main process.
+    return spawnTool(process.execPath, [bin, ...args], { extraConnections: urls.length });
   },
   describe: () =>
     `node bin/fleetsim.js run (thermostat fleet, connect → steady → drain; client ${features.lean ? 'lean' : 'mqtt.js'}, ${
-      features.processes ? '--processes when above 19,000 devices' : 'one process'
-    }, ${features.multiTarget ? 'all brokers as endpoints' : 'first broker only'}); its observer connection excluded from counts`,
+      features.processes ? 'processes: its own choice (more than one when one would pass the open-file limit)' : 'one process'
+    }, ${features.multiTarget ? 'all brokers as endpoints' : 'first broker only'}); its observer's connections (one per endpoint) excluded from counts`,
 };
 
 /** Features as detected by the last start (for the report). */

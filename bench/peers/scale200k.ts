@@ -1,14 +1,14 @@
 /**
- * The 200,000-connection run (issue 6): fleetsim as users run it (`fleetsim run … --processes N`, the scenario's
- * target listing every broker and a pool of source addresses) against 12 private Mosquitto instances (≤ 19,000
- * connections each: the open-file limit), measured from outside as in the peers table (bench/peers/measure.ts):
+ * The 200,000-connection run (issue 6): fleetsim as users run it (`fleetsim run … --target url1,…,url12
+ * --source-addresses 127.0.0.1-127.0.0.16`, processes of its own choice or `--processes N`) against 12 private
+ * Mosquitto instances (≤ 19,000 connections each: the open-file limit), measured from outside as in the peers table (bench/peers/measure.ts):
  *   live connections = device connections the brokers hold (ss), per broker and in total
  *   memory/conn      = Σ VmRSS of fleetsim's process tree ÷ live (and the growth from before the first connection ÷ live)
  *   connect rate     = between the first poll with a connection and the first at the highest count (1 s polls)
  *   time             = from starting the CLI to the highest count
  * plus the virtual-time samples/s of issue 3 (bench/virtual-measure.ts), the other scale figure of the README.
  *
- *   npm run bench -- --only scale200k [--connections 200000] [--brokers 12] [--processes 11] [--connect-rate 10000]
+ *   npm run bench -- --only scale200k [--connections 200000] [--brokers 12] [--processes N] [--connect-rate 10000]
  *                   [--source-addresses 127.0.0.1-127.0.0.16] [--timeout 300] [--skip-virtual] [--json FILE]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,7 +56,8 @@ const dir = mkdtempSync(join(tmpdir(), 'fleetsim-bench-200k-'));
 setProbeDir(dir);
 await fleetsim.unavailable();
 const f = fleetsimDetected();
-const processes = o.processes === undefined ? Math.ceil(N / 19_000) : Number(o.processes);
+/** fleetsim's own choice unless --processes names a count (it starts more than one when one would pass the fd limit). */
+const processes = o.processes === undefined ? undefined : Number(o.processes);
 const pool = addresses(o['source-addresses'] ?? '');
 const brokerSet = await startBrokers(BROKERS);
 const workload = {
@@ -69,7 +70,7 @@ const workload = {
   processes,
 };
 const ceiling = fleetsim.maxConnections(workload);
-console.log(`scale: ${N.toLocaleString('en-US')} connections over ${BROKERS} Mosquitto instances, ${processes} processes, ${pool.length} source addresses, ask ${workload.connectRate}/s`);
+console.log(`scale: ${N.toLocaleString('en-US')} connections over ${BROKERS} Mosquitto instances, ${processes ?? 'fleetsim-chosen'} processes, ${pool.length} source addresses, ask ${workload.connectRate}/s`);
 console.log(`fleetsim build: client ${f.lean ? 'lean' : 'mqtt.js'}, --processes ${f.processes ? 'yes' : 'no'}, several endpoints ${f.multiTarget ? 'yes' : 'no'}`);
 console.log(`machine: ${describeMachine(host)}`);
 const notes: string[] = [];
