@@ -11,6 +11,7 @@ const BENCHES = {
   virtual: { file: './virtual.js', default: true, what: 'virtual-time samples/s and memory per device (issue 3)' },
   hub: { file: './hub.js', default: true, what: 'embedded hub telemetry throughput against Mosquitto' },
   peers: { file: './peers/index.js', default: true, what: 'fleetsim vs Tsung and mqtt.js: memory, connect rate, live connections, CPU (issue 6)' },
+  'lean-client': { file: './lean-client.js', default: false, what: 'the lean MQTT client against mqtt.js through the Transport interface (no CLI)' },
   'tls-connect': { file: './tls-connect.js', default: false, what: 'connect cost of MQTT/TLS against plain MQTT on the embedded hub' },
   scale200k: { file: './peers/scale200k.js', default: false, what: '200,000 live connections: 12 Mosquitto instances, fleetsim over several processes (minutes)' },
 } as const;
