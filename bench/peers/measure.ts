@@ -7,8 +7,8 @@
  *     live          = device connections after a settle of SETTLE_MS (broker side)
  *     connect rate  = (count at t_last − count at t_first) ÷ (t_last − t_first), t_first = first sample with a device
  *                     connection, t_last = first sample with the highest count seen
- *     memory/conn   = (mean tree RSS of 3 samples after the settle − tree RSS at the last sample before the first
- *                     device connection) ÷ live
+ *     memory/conn   = (mean tree RSS of 3 samples after the settle − tree RSS read right after the last count of
+ *                     zero device connections) ÷ live
  * throughput(): start the tool, wait until its devices are connected (as above) plus WARMUP_MS (5 s), then over a window of
  *   `windowS` take, at each arrival of the broker's `$SYS/broker/publish/messages/received` (every second), the
  *   count and the tree's CPU; between the first and the last such sample in the window:
@@ -66,10 +66,11 @@ async function ramp(tool: Tool, w: Workload, brokers: BrokerSet, dir: string, o:
   let best = { at: t0, n: 0 };
   let ended = 'timeout';
   while (performance.now() - t0 < o.timeoutS * 1000) {
-    const tree: TreeSample = sampleTree(run.pid, run.marker);
     const n = devicesOf(await brokers.connections(), run);
-    if (n === 0) baseline = tree.rssBytes;
     const at = performance.now();
+    // Read after the count: under load `ss` takes a while, and a sample from before it could predate the tool's
+    // runtime starting up (Tsung's VM). The cost: connections made while ss ran count in the baseline (few).
+    if (n === 0) baseline = sampleTree(run.pid, run.marker).rssBytes;
     if (n > 0 && first === undefined) first = { at, n };
     if (n > best.n) best = { at, n };
     if (n >= w.connections) {
