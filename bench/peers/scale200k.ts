@@ -84,7 +84,9 @@ for (const n of notes) console.log(`note: ${n}`);
 
 let result;
 try {
-  result = await connections(fleetsim, workload, brokerSet, dir, { pollMs: 1000, stallS: 15, timeoutS: Number(o.timeout) });
+  // 45 s without growth ends the ramp: longer than fleetsim's reconnect backoff cap (30 s), so devices whose first
+  // attempt timed out on a saturated machine get their retry.
+  result = await connections(fleetsim, workload, brokerSet, dir, { pollMs: 1000, stallS: 45, timeoutS: Number(o.timeout) });
 } finally {
   brokerSet.stop();
   rmSync(dir, { recursive: true, force: true });
