@@ -50,7 +50,9 @@ function main(cfg: HarnessConfig): void {
       const url = cfg.urls[i % cfg.urls.length] as string;
       const local = cfg.sourceAddresses.length === 0 ? undefined : cfg.sourceAddresses[Math.floor(i / cfg.urls.length) % cfg.sourceAddresses.length];
       const id = `dev-${String(i).padStart(6, '0')}`;
-      const options = { clientId: id, keepalive: cfg.keepaliveS, reconnectPeriod: 0, clean: true, protocolVersion: 4 } as const;
+      // mqtt.js defaults otherwise, as a user's harness has them: reconnect every 1 s, connect timeout 30 s (a connect
+      // lost to a full accept queue — Mosquitto listens with a backlog of 100 — is retried).
+      const options = { clientId: id, keepalive: cfg.keepaliveS, clean: true, protocolVersion: 4 } as const;
       // mqtt.js's TCP builder does not pass localAddress to net.createConnection: build the socket here for a pool.
       const client =
         local === undefined
