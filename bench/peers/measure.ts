@@ -35,8 +35,8 @@ export interface ConnectResult {
   /** Why the ramp ended: 'target', 'stalled', 'timeout' or 'exited'. */
   readonly ended: string;
   readonly processes: number;
-  /** The tool's last output lines when it exited by itself during the ramp. */
-  readonly exitOutput?: string;
+  /** The tool's last output lines, after it was stopped (or exited by itself: `ended` is 'exited'). */
+  readonly toolOutput?: string;
 }
 
 export interface ThroughputResult {
@@ -100,6 +100,7 @@ export async function connections(
   o: { pollMs: number; stallS: number; timeoutS: number },
 ): Promise<ConnectResult> {
   const { run, result } = await ramp(tool, w, brokers, dir, o);
+  let measured: ConnectResult | undefined;
   try {
     await sleep(SETTLE_MS);
     const perBroker = await brokers.connections();
@@ -111,18 +112,19 @@ export async function connections(
     }
     const mean = rss.reduce((a, s) => a + s.rssBytes, 0) / rss.length;
     const { baseline, peak: _peak, ...rest } = result;
-    return {
+    measured = {
       ...rest,
       live,
       perBroker,
       kibPerConn: live > 0 ? (mean - baseline) / live / 1024 : null,
       rssMiB: mean / 2 ** 20,
       processes: Math.max(...rss.map((s) => s.pids)),
-      ...(result.ended === 'exited' ? { exitOutput: run.tail() } : {}),
     };
   } finally {
     await run.stop();
   }
+  // The tool's last words after the stop (fleetsim prints its report, with failures by code, on SIGINT).
+  return { ...measured, toolOutput: run.tail() };
 }
 
 export async function throughput(tool: Tool, w: Workload, brokers: BrokerSet, dir: string, o: { windowS: number; timeoutS: number }): Promise<ThroughputResult> {

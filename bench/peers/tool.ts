@@ -65,7 +65,7 @@ export function spawnTool(cmd: string, args: readonly string[], opts: { cwd?: st
   if (pid === undefined) throw new Error(`cannot start ${cmd}`);
   let out = '';
   const keep = (b: Buffer): void => {
-    out = (out + b.toString()).slice(-4000);
+    out = (out + b.toString()).slice(-8000);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -95,7 +95,7 @@ export function spawnTool(cmd: string, args: readonly string[], opts: { cwd?: st
     marker,
     extraConnections: opts.extraConnections ?? 0,
     exited,
-    tail: () => out.trim().split('\n').slice(-12).join('\n'),
+    tail: () => out.trim().split('\n').slice(-40).join('\n'),
     stop: async (graceMs = 3000) => {
       if (child.exitCode === null && child.signalCode === null) {
         kill('SIGINT');
