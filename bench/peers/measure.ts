@@ -97,7 +97,7 @@ export async function connections(
   w: Workload,
   brokers: BrokerSet,
   dir: string,
-  o: { pollMs: number; stallS: number; timeoutS: number },
+  o: { pollMs: number; stallS: number; timeoutS: number; stopGraceMs?: number },
 ): Promise<ConnectResult> {
   const { run, result } = await ramp(tool, w, brokers, dir, o);
   let measured: ConnectResult | undefined;
@@ -121,7 +121,7 @@ export async function connections(
       processes: Math.max(...rss.map((s) => s.pids)),
     };
   } finally {
-    await run.stop();
+    await run.stop(o.stopGraceMs);
   }
   // The tool's last words after the stop (fleetsim prints its report, with failures by code, on SIGINT).
   return { ...measured, toolOutput: run.tail() };

@@ -85,8 +85,8 @@ for (const n of notes) console.log(`note: ${n}`);
 let result;
 try {
   // 45 s without growth ends the ramp: longer than fleetsim's reconnect backoff cap (30 s), so devices whose first
-  // attempt timed out on a saturated machine get their retry.
-  result = await connections(fleetsim, workload, brokerSet, dir, { pollMs: 1000, stallS: 45, timeoutS: Number(o.timeout) });
+  // attempt timed out on a saturated machine get their retry. Up to 60 s for fleetsim's drain and report on SIGINT.
+  result = await connections(fleetsim, workload, brokerSet, dir, { pollMs: 1000, stallS: 45, timeoutS: Number(o.timeout), stopGraceMs: 60_000 });
 } finally {
   brokerSet.stop();
   rmSync(dir, { recursive: true, force: true });
