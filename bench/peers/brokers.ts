@@ -137,6 +137,37 @@ export function countConnections(ports: readonly number[]): Promise<number[]> {
   });
 }
 
+/**
+ * Clients with an MQTT session per broker (Mosquitto's retained `$SYS/broker/clients/connected`, updated every
+ * second), less the monitor that reads it: unlike the socket count, a socket whose CONNECT is still unanswered or timed
+ * out is not a client.
+ */
+export async function mqttClients(brokers: readonly Broker[]): Promise<number[]> {
+  return Promise.all(
+    brokers.map(async (broker) => {
+      const client = mqtt.connect(broker.url, { clientId: `bench-clients-${broker.port}`, reconnectPeriod: 0 });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          client.once('connect', () => resolve());
+          client.once('error', reject);
+        });
+        // The first message is the retained value from before this monitor connected; the next one counts it.
+        let seen = 0;
+        const value = new Promise<number>((resolve) =>
+          client.on('message', (_t, payload) => {
+            if (++seen === 2) resolve(Number(payload.toString()));
+          }),
+        );
+        await client.subscribeAsync('$SYS/broker/clients/connected');
+        const n = await Promise.race([value, sleep(3000).then(() => NaN)]);
+        return n - 1;
+      } finally {
+        client.end(true);
+      }
+    }),
+  );
+}
+
 export interface CounterSample {
   /** performance.now() when the broker's update arrived, ms. */
   readonly at: number;

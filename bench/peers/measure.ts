@@ -4,7 +4,9 @@
  * connections(): start the tool, sample every `pollMs` the established device connections (brokers.ts) and the
  *   tool's tree (proc.ts) (every 100 ms until the first device connection) until the target count is reached, or the count has not grown for `stallS` (refusal, or the
  *   tool's own ceiling), or `timeoutS`. Then
- *     live          = device connections after a settle of SETTLE_MS (broker side)
+ *     live          = device connections after a settle of SETTLE_MS (broker side); mqttLive, beside it: device
+ *                     clients with an MQTT session ($SYS/broker/clients/connected), which leaves out sockets whose
+ *                     CONNECT is unanswered or timed out
  *     connect rate  = (count at t_last − count at t_first) ÷ (t_last − t_first), t_first = first sample with a device
  *                     connection, t_last = first sample with the highest count seen
  *     memory/conn   = (mean tree RSS of 3 samples after the settle − tree RSS read right after the last count of
@@ -15,7 +17,7 @@
  *     messages/s    = Δ received ÷ Δ time;  CPU % = Δ tree CPU ÷ Δ time × 100 (100 = one core)
  *     messages per CPU-second = Δ received ÷ Δ tree CPU
  */
-import { type BrokerSet, MessageCounter, sleep } from './brokers.js';
+import { type BrokerSet, MessageCounter, mqttClients, sleep } from './brokers.js';
 import { type TreeSample, sampleTree } from './proc.js';
 import type { Tool, ToolRun, Workload } from './tool.js';
 
@@ -24,6 +26,8 @@ const WARMUP_MS = 5000;
 
 export interface ConnectResult {
   readonly live: number;
+  /** Device clients with an MQTT session (Mosquitto's $SYS/broker/clients/connected, the tool's extra clients left out). */
+  readonly mqttLive: number;
   /** Established connections per broker after the settle (the tool's extra connections included). */
   readonly perBroker: readonly number[];
   readonly connectRate: number | null;
@@ -49,7 +53,7 @@ export interface ThroughputResult {
 
 interface Ramp {
   readonly run: ToolRun;
-  readonly result: Omit<ConnectResult, 'live' | 'perBroker' | 'kibPerConn' | 'rssMiB' | 'processes'> & { baseline: number; peak: number };
+  readonly result: Omit<ConnectResult, 'live' | 'mqttLive' | 'perBroker' | 'kibPerConn' | 'rssMiB' | 'processes'> & { baseline: number; peak: number };
 }
 
 const devicesOf = (counts: readonly number[], run: ToolRun): number => Math.max(0, counts.reduce((a, b) => a + b, 0) - run.extraConnections);
@@ -105,6 +109,7 @@ export async function connections(
     await sleep(SETTLE_MS);
     const perBroker = await brokers.connections();
     const live = devicesOf(perBroker, run);
+    const sessions = Math.max(0, (await mqttClients(brokers.brokers)).reduce((a, b) => a + b, 0) - run.extraConnections);
     const rss: TreeSample[] = [];
     for (let i = 0; i < 3; i++) {
       rss.push(sampleTree(run.pid, run.marker));
@@ -115,6 +120,7 @@ export async function connections(
     measured = {
       ...rest,
       live,
+      mqttLive: sessions,
       perBroker,
       kibPerConn: live > 0 ? (mean - baseline) / live / 1024 : null,
       rssMiB: mean / 2 ** 20,

@@ -98,6 +98,7 @@ host.load1After = Number((loadavg()[0] ?? 0).toFixed(2));
 
 const rows = [
   ['live connections (broker side)', result.live.toLocaleString('en-US'), `asked ${workload.connections.toLocaleString('en-US')}; ramp ended: ${result.ended}`],
+  ['  of which with an MQTT session', result.mqttLive.toLocaleString('en-US'), "Mosquitto's $SYS/broker/clients/connected, summed"],
   ['memory per connection, Σ RSS ÷ live', result.live > 0 ? `${((result.rssMiB * 1024) / result.live).toFixed(1)} KiB` : 'n/a', `Σ RSS ${result.rssMiB.toFixed(0)} MiB over ${result.processes} processes`],
   ['memory per connection, growth ÷ live', result.kibPerConn === null ? 'n/a' : `${result.kibPerConn.toFixed(1)} KiB`, `before the first connection: ${result.rssBaselineMiB.toFixed(0)} MiB`],
   ['connect rate', result.connectRate === null ? 'n/a' : `${Math.round(result.connectRate).toLocaleString('en-US')}/s`, 'first poll with a connection → first at the highest count'],

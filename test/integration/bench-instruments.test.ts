@@ -116,6 +116,7 @@ describe.skipIf(!hasMosquitto)('bench instruments (needs the mosquitto binary)',
     const r = await connections(mqttjs, w, brokers, dir, { pollMs: 100, stallS: 5, timeoutS: 60 });
     expect(r.ended).toBe('target');
     expect(r.live).toBe(300);
+    expect(r.mqttLive).toBe(300);
     expect(r.perBroker).toEqual([150, 150]); // device i → broker i mod 2
     expect(r.connectRate).toBeGreaterThan(0);
     expect(r.kibPerConn).toBeGreaterThan(0);
