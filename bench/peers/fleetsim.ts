@@ -33,6 +33,8 @@ export interface FleetsimFeatures {
   /** `--target url1,url2` (else the endpoints go in the scenario's target). */
   readonly targetList: boolean;
   readonly sourceAddresses: boolean;
+  /** `--no-observer`: the generator alone, as the peers run (no subscriber checking delivery). */
+  readonly noObserver: boolean;
 }
 
 function cli(args: readonly string[]): Promise<{ code: number; out: string }> {
@@ -44,7 +46,7 @@ function cli(args: readonly string[]): Promise<{ code: number; out: string }> {
 }
 
 let detected: Promise<FleetsimFeatures> | undefined;
-let features: FleetsimFeatures = { lean: false, multiTarget: false, processes: false, targetList: false, sourceAddresses: false };
+let features: FleetsimFeatures = { lean: false, multiTarget: false, processes: false, targetList: false, sourceAddresses: false, noObserver: false };
 
 /** What this build of fleetsim supports (probe scenarios through `fleetsim validate`, flags through `run --help`). */
 export function fleetsimFeatures(dir: string): Promise<FleetsimFeatures> {
@@ -65,6 +67,7 @@ export function fleetsimFeatures(dir: string): Promise<FleetsimFeatures> {
       processes: help.out.includes('--processes'),
       targetList: multiTarget && /separated by\s+commas/.test(help.out),
       sourceAddresses: help.out.includes('--source-addresses'),
+      noObserver: help.out.includes('--observer'),
     };
     return features;
   })();
@@ -144,13 +147,17 @@ export const fleetsim: Tool = {
     if (usePool && !inScenario) args.push('--source-addresses', w.sourceAddresses.join(','));
     // Processes: fleetsim's own choice (auto), unless the workload names a count.
     if (features.processes && w.processes !== undefined) args.push('--processes', String(w.processes));
-    // The observer: one subscriber connection per endpoint, in fleetsim's main process.
-    return spawnTool(process.execPath, [bin, ...args], { extraConnections: urls.length });
+    // Measured as the peers run: no observer (a subscriber checking delivery costs CPU and connections the peers do
+    // not spend); an older build's observer holds one subscriber connection per endpoint, left out of the counts.
+    if (features.noObserver) args.push('--no-observer');
+    return spawnTool(process.execPath, [bin, ...args], { extraConnections: features.noObserver ? 0 : urls.length });
   },
   describe: () =>
     `node bin/fleetsim.js run (thermostat fleet, connect → steady → drain; client ${features.lean ? 'lean' : 'mqtt.js'}, ${
       features.processes ? 'processes: its own choice (more than one when one would pass the open-file limit)' : 'one process'
-    }, ${features.multiTarget ? 'all brokers as endpoints' : 'first broker only'}); its observer's connections (one per endpoint) excluded from counts`,
+    }, ${features.multiTarget ? 'all brokers as endpoints' : 'first broker only'}); ${
+      features.noObserver ? '--no-observer (the generator alone, as the peers)' : "its observer's connections (one per endpoint) excluded from counts"
+    }`,
 };
 
 /** Features as detected by the last start (for the report). */

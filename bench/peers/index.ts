@@ -203,7 +203,7 @@ const footnotes = [
   'a throughput figure shows n/a when fewer than 95 % of the devices were connected when its window began',
   'fleetsim ÷ best peer: the best of Tsung and MQTT.js (lowest for memory and CPU, highest otherwise); below 1 is better for memory and CPU, above 1 for the rest',
   ...tools.map((t) => `${t.name}: ${t.describe()}`),
-  'fleetsim includes its observer (an independent subscriber thread that checks delivery), which peers do not have',
+  ...(fleetsimDetected().noObserver ? [] : ['fleetsim includes its observer (an independent subscriber thread that checks delivery), which peers do not have']),
   ...notes,
 ];
 for (const n of footnotes) console.log(`- ${n}`);

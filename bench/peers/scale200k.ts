@@ -109,7 +109,7 @@ const rows = [
 ];
 console.log('');
 for (const [k, v, how] of rows) console.log(`${(k ?? '').padEnd(38)} ${(v ?? '').padStart(12)}   ${how}`);
-console.log(`per broker (fleetsim's observer included): ${result.perBroker.join(' ')}`);
+console.log(`per broker (${fleetsimDetected().noObserver ? 'devices only' : "fleetsim's observer included"}): ${result.perBroker.join(' ')}`);
 if (result.toolOutput !== undefined && result.toolOutput !== '') console.log(`fleetsim's output (${result.ended === 'exited' ? 'it exited during the ramp' : 'after the bench stopped it'}):\n${result.toolOutput}`);
 console.log(`load1 ${host.load1Before} → ${host.load1After}`);
 if (o.json !== undefined) {

@@ -63,6 +63,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .option('clock', { choices: ['live', 'virtual'] as const, describe: 'live sockets, or virtual time with no sockets (default: the scenario clock)' })
           .option('sink', { type: 'string', describe: 'virtual time: NDJSON file for the telemetry, or stdout (default: count only)' })
           .option('tls', { type: 'boolean', default: false, describe: 'embedded hub: every fleet connects over MQTT/TLS (default: X.509 fleets only; the others plain MQTT)' })
+          .option('observer', { type: 'boolean', default: true, describe: 'subscribe to the telemetry and measure delivery and e2e latency; --no-observer measures the devices alone (no delivery figures, less CPU)' })
           .option('hub-service', { type: 'string', describe: 'with --target a fleetsim hub: its service connection string (it prints one), so delivery and e2e latency of IoT Hub devices are measured' })
           .option('data-dir', { type: 'string', describe: "embedded hub's CA and X.509 fleets' certificates (default: FLEETSIM_DATA_DIR, else $XDG_DATA_HOME/fleetsim/hub)" })
           .example('$0 run scenarios/quickstart.yaml', '1,000 devices against the embedded hub')
@@ -88,6 +89,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
               sink: a.sink,
               tls: a.tls,
               hubService: a['hub-service'],
+              observer: a.observer,
               shard: a.shard,
               processes: a.processes,
               startAt: a['start-at'],

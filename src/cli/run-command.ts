@@ -34,6 +34,8 @@ export interface RunArgs {
   readonly tls?: boolean | undefined;
   /** An external fleetsim hub's service connection string (for the observer). */
   readonly hubService?: string | undefined;
+  /** false: no delivery observer (--no-observer). */
+  readonly observer?: boolean | undefined;
   /** --shard i/N (1-based): run only that part of the fleet. */
   readonly shard?: string | undefined;
   /** --processes: a number, or undefined / "auto" for the fewest that fit the open-file limit. */
@@ -79,6 +81,7 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
       dataDir: args.dataDir,
       tls: args.tls,
       hubService: args.hubService,
+      observer: args.observer,
       onProgress: live
         ? (view) => {
             const index = plan.phases.findIndex((p) => p.name === view.phase);

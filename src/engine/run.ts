@@ -34,6 +34,11 @@ export interface RunOptions {
   readonly tls?: boolean | undefined;
   /** An external fleetsim hub's service connection string, so the observer can read IoT Hub telemetry there. */
   readonly hubService?: string | undefined;
+  /**
+   * false: no observer (no subscriber, no delivery or end-to-end figures): the devices and the broker alone, e.g. to
+   * measure the generator's own cost, or when the broker cannot deliver to one subscriber at the run's rate.
+   */
+  readonly observer?: boolean | undefined;
   /** Run only this shard of the fleet (`--shard i/N`); its observer counts only its own devices. Default: all. */
   readonly shard?: ShardSpec | undefined;
   /** OS processes the devices run in (1: threads of this process; more: forked shard processes). Default 1. */
@@ -98,7 +103,7 @@ export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Prom
   try {
     const range = options.shard === undefined ? { first: 0, end: plan.totalDevices } : shardDevices(plan.totalDevices, options.shard);
     const devices = range.end - range.first;
-    observer = await startObserver(target, plan, options.shard === undefined ? undefined : deviceIds(plan, range));
+    if (options.observer !== false) observer = await startObserver(target, plan, options.shard === undefined ? undefined : deviceIds(plan, range));
     const obs = observer;
     const processes = Math.max(1, Math.min(options.processes ?? 1, devices));
     const threads = Math.max(processes, options.workers ?? defaultWorkers(devices));
@@ -130,7 +135,7 @@ export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Prom
 
     ticker = setInterval(() => {
       const phase = collector.phase;
-      obs.requestSnapshot((snap) => {
+      obs?.requestSnapshot((snap) => {
         const current = collector.phase ?? phase;
         if (current !== undefined) collector.acc.add('observer', current.name, snap);
       });
@@ -154,13 +159,16 @@ export async function runPlan(compiled: RunPlan, options: RunOptions = {}): Prom
     const acked = collector.acc.data().phases.reduce((n, p) => n + (p.counters['telemetry.acked'] ?? 0), 0);
     const unobserved = ownEndpointDevices(compiled);
     if (unobserved.size > 0) emit({ type: 'warn', message: `not observed (own endpoint): ${[...unobserved].join(', ')}; delivery figures leave them out` });
-    const final = await obs.finish(acked, results.flatMap((r) => r.ledger).filter((l) => !unobserved.has(l.deviceId)));
+    const final = obs === undefined ? undefined : await obs.finish(acked, results.flatMap((r) => r.ledger).filter((l) => !unobserved.has(l.deviceId)));
     collector.end();
     const last = collector.phase ?? { name: plan.phases[0]?.name ?? 'run', index: 0 };
-    collector.acc.add('observer', last.name, final.snapshot);
-    collector.acc.addRunTotal({ 'delivery.lost': final.lost });
-    if (final.malformed > 0) emit({ type: 'warn', message: `observer ignored ${final.malformed} malformed messages` });
-    if (final.lostConnection !== undefined) {
+    if (final === undefined) emit({ type: 'warn', message: 'no observer (--no-observer): delivery and end-to-end figures were not measured' });
+    else {
+      collector.acc.add('observer', last.name, final.snapshot);
+      collector.acc.addRunTotal({ 'delivery.lost': final.lost });
+    }
+    if (final !== undefined && final.malformed > 0) emit({ type: 'warn', message: `observer ignored ${final.malformed} malformed messages` });
+    if (final?.lostConnection !== undefined) {
       emit({
         type: 'warn',
         message: `the observer lost its connection to ${target.url} (${final.lostConnection}): delivery and e2e figures are incomplete`,

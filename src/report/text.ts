@@ -132,12 +132,15 @@ function counters(total: PhaseSummary, style: Style): string[] {
   const rows: [string, string][] = [
     [
       'delivery',
-      pairs([
-        ['received', c['delivery.received']],
-        ['lost', c['delivery.lost']],
-        ['duplicated', c['delivery.duplicated']],
-        ['reordered', c['delivery.reordered']],
-      ]),
+      // No observer (--no-observer): nothing received and no loss count.
+      total.rates['delivery.success'] === null && c['delivery.received'] === 0
+        ? 'not measured'
+        : pairs([
+            ['received', c['delivery.received']],
+            ['lost', c['delivery.lost']],
+            ['duplicated', c['delivery.duplicated']],
+            ['reordered', c['delivery.reordered']],
+          ]),
     ],
     [
       'devices',
