@@ -71,8 +71,9 @@ export interface SecureOsReport {
 }
 
 /**
- * Virtual time only: the CPU time of the secure-OS work, measured with performance.now() around each step (ms). There
- * is no network in virtual time, so this stands in for attestation latency and is never called one.
+ * Virtual time only: the time of the secure-OS work, performance.now() around each step in its shard thread (ms): the
+ * step's CPU time on an idle machine, plus any preemption on a loaded one. There is no network in virtual time, so
+ * this stands in for attestation latency and is never called one.
  */
 export interface SecureOsCpu {
   /** Measured boots (DICE layers, DeviceID and Alias keys and certificates). */

@@ -49,7 +49,9 @@ export function renderVirtualSummary(v: VirtualSummaryInput, style: Style): stri
 
 /**
  * The live report's Secure OS section (no hub side: the verifier runs in each shard) and, in place of attestation
- * latency, the CPU time of the work: mean = Σ CPU ms ÷ count, per step, summed over shards (no network in virtual time).
+ * latency, the time of the work: mean = Σ step time ÷ steps, per kind of step, summed over shards. A step's time is
+ * performance.now() around it in its thread: its CPU time on an idle machine, more when other work preempts the thread
+ * (Node 20 has no per-thread CPU clock). There is no network in virtual time, so no latency is reported.
  */
 function secureLines(s: VirtualFigures['secureOs'], style: Style): string[] {
   if (s === undefined) return [];
@@ -58,7 +60,7 @@ function secureLines(s: VirtualFigures['secureOs'], style: Style): string[] {
   return [
     '',
     ...secureOsLines(s.report, style),
-    `  CPU           measured boot ${mean(cpu.bootMs, cpu.boots)} × ${formatCount(cpu.boots)}  ·  attestation ${mean(cpu.attestMs, cpu.attestations)} × ${formatCount(cpu.attestations)}  ·  total ${formatDuration(cpu.bootMs + cpu.attestMs)}` +
-      style.dim('  (in-process verifier: CPU time, no network latency)'),
+    `  work          measured boot ${mean(cpu.bootMs, cpu.boots)} × ${formatCount(cpu.boots)}  ·  attestation ${mean(cpu.attestMs, cpu.attestations)} × ${formatCount(cpu.attestations)}  ·  total ${formatDuration(cpu.bootMs + cpu.attestMs)}` +
+      style.dim('  (mean time of each step in its shard thread, in process: CPU time on an idle machine; no network latency)'),
   ];
 }

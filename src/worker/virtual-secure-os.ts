@@ -120,8 +120,15 @@ export class VirtualSecureOs {
     g.nextAt = at + Math.min(period, (c.expiresAtMs - now) * RENEW_SHARE);
   }
 
-  /** The device is done: its state is dropped (a compromised device that never attested is counted so). */
-  finish(d: DeviceRuntime): void {
+  /**
+   * The device is done: its state and the verifier's cached identity (under the id it claimed: a clone claims its
+   * victim's) are dropped, so a shard holds one device's secure-OS state at a time; a compromised device that never
+   * attested is counted so.
+   */
+  finish(d: DeviceRuntime, g: SecureGate | undefined): void {
+    this.service.verifier.forget(d.deviceId);
+    const claimed = g?.state.booted?.deviceId;
+    if (claimed !== undefined) this.service.verifier.forget(claimed);
     this.runtime.forget(d);
   }
 

@@ -60,7 +60,7 @@ export function runVirtualShard(
     const a = assignments.get(d.fleet.plan.id);
     if (gate !== undefined && secure !== undefined) {
       if (a !== undefined) samples += runGatedDevice(plan, d, arrivalAt(0, a, d.localIndex), endMs, multiplierAt, emit, secure, gate);
-      secure.finish(d);
+      secure.finish(d, gate);
       continue;
     }
     if (a === undefined) continue;

@@ -23,7 +23,7 @@ describe('the virtual-time summary', () => {
     expect(renderVirtualSummary(base, createStyle(false))).not.toContain('secure OS');
   });
 
-  it('shows the live Secure OS section and the CPU time of boots and attestations, never a latency', () => {
+  it('shows the live Secure OS section and the time of boots and attestations, never a latency', () => {
     const report = emptySecureOsReport();
     report.attestations = { ok: 30, quarantined: 0, refused: 4, failed: 0, byReason: { DEBUG_MODE: 4 } };
     report.credentials.issued = 30;
@@ -34,7 +34,7 @@ describe('the virtual-time summary', () => {
     expect(text).toMatch(/debug\s+2\s+2\s+0\s+0\s+0\s+0\s+DEBUG_MODE 2\s+d-1, d-7/);
     // 6 ms ÷ 12 boots = 500 µs; 17 ms ÷ 34 attestations = 500 µs.
     expect(text).toContain('measured boot 500 µs × 12  ·  attestation 500 µs × 34');
-    expect(text).toContain('CPU time, no network latency');
+    expect(text).toContain('CPU time on an idle machine; no network latency');
     expect(text).not.toMatch(/latency\s+p/);
   });
 
