@@ -102,6 +102,11 @@ export class Verifier {
     return { ok: true, credential };
   }
 
+  /** Drop the cached DeviceID identity of a device that will not attest again (virtual time, device by device). */
+  forget(deviceId: string): void {
+    this.identities.delete(deviceId);
+  }
+
   /** Counters so far (a copy). */
   counts(): AttestationCounts {
     return structuredClone(this.counters);

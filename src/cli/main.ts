@@ -59,7 +59,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .option('seed', { type: 'string', describe: 'seed for devices and telemetry (overrides the scenario)' })
           .option('workers', { type: 'number', describe: 'worker threads (default: 1 per 2,500 devices, at most 1 per core)' })
           .option('duration', { type: 'string', describe: 'scale all phases so the run takes this long, e.g. 10s (smoke runs)' })
-          .option('out', { type: 'string', describe: 'folder for the JSON result (default: scenario report.out, else none)' })
+          .option('out', { type: 'string', describe: 'folder for the JSON result, live or virtual (default: scenario report.out, else none)' })
           .option('clock', { choices: ['live', 'virtual'] as const, describe: 'live sockets, or virtual time with no sockets (default: the scenario clock)' })
           .option('sink', { type: 'string', describe: 'virtual time: NDJSON file for the telemetry, or stdout (default: count only)' })
           .option('tls', { type: 'boolean', default: false, describe: 'embedded hub: every fleet connects over MQTT/TLS (default: X.509 fleets only; the others plain MQTT)' })

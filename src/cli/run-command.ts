@@ -12,6 +12,7 @@ import { thresholdsPassed } from '../metrics/thresholds.js';
 import { renderJson } from '../report/json.js';
 import { renderProgressLine } from '../report/progress.js';
 import { renderSummary } from '../report/text.js';
+import { renderVirtualJson } from '../report/virtual-json.js';
 import { renderVirtualSummary } from '../report/virtual-text.js';
 import { loadScenarioFile, scalePlan } from '../scenario/index.js';
 import type { RunPlan } from '../scenario/plan.js';
@@ -130,12 +131,12 @@ async function runVirtualCommand(plan: RunPlan, workers: number, args: RunArgs, 
   if (!args.quiet) term.err(describe(plan, workers, term));
   const v = await runVirtual(plan, { workers, sink });
   if (file !== undefined) await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  const text = renderVirtualSummary(
-    { ...v, scenario: plan.name, seed: plan.seed, devices: plan.totalDevices, sink: sink.kind === 'none' ? null : sink.name },
-    toStdout ? term.errStyle : term.style,
-  );
+  const summary = { ...v, scenario: plan.name, seed: plan.seed, devices: plan.totalDevices, sink: sink.kind === 'none' ? null : sink.name };
+  const text = renderVirtualSummary(summary, toStdout ? term.errStyle : term.style);
   if (toStdout) term.err(text);
   else term.out(text);
+  const outDir = args.out ?? plan.report.outDir ?? undefined;
+  if (outDir !== undefined) term.err(`result written to ${writeJson(outDir, `${plan.name}-virtual-${stampOf(new Date().toISOString())}`, renderVirtualJson(summary))}`);
   if (plan.thresholds.length > 0 && !args.quiet) term.err(term.errStyle.dim('thresholds are not evaluated in virtual time (no network to measure)'));
   return ExitCode.ok;
 }
@@ -181,9 +182,15 @@ function describe(plan: RunPlan, workers: number, term: Terminal, shard?: ShardS
 
 /** result JSON in DIR, named by scenario and start time so earlier results are never overwritten. */
 function writeResult(dir: string, result: RunResult): string {
+  return writeJson(dir, `${result.scenario}-${stampOf(result.startedAt)}`, renderJson(result));
+}
+
+const stampOf = (iso: string): string => iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+/** Write `{dir}/{name}.json` (name made file-safe); returns the absolute path. */
+function writeJson(dir: string, name: string, text: string): string {
   mkdirSync(dir, { recursive: true });
-  const stamp = result.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const file = resolve(join(dir, `${result.scenario.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp}.json`));
-  writeFileSync(file, renderJson(result));
+  const file = resolve(join(dir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`));
+  writeFileSync(file, text);
   return file;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type EmbeddedFleet, type ListenerOptions, startEmbeddedHub } from '../hub/embedded.js';
 import { FleetsimError } from '../core/errors.js';
 import { ensureHubPki } from '../hub/pki.js';
-import type { HubAttestation } from '../hub/attestation/config.js';
+import { hubAttestation, secureOsFleet } from '../attestation/from-plan.js';
 import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE, createSasToken, parseServiceConnectionString } from '../iothub/index.js';
 import type { FleetPlan, RunPlan } from '../scenario/plan.js';
 import type { FleetCredentials } from './fleet-certs.js';
@@ -77,7 +77,7 @@ export async function startTarget(plan: RunPlan, options: TargetOptions = {}): P
         auth: hub.auth,
         ...(c?.thumbprints === undefined ? {} : { thumbprints: c.thumbprints }),
         ...(c?.caPem === undefined ? {} : { caPem: c.caPem }),
-        ...(f.secureOs === undefined ? {} : { secureOs: { credential: f.secureOs.credential, firmware: `${f.secureOs.app}@${f.secureOs.firmware}` } }),
+        ...(f.secureOs === undefined ? {} : { secureOs: secureOsFleet(f) }),
       },
     ];
   });
@@ -109,19 +109,6 @@ export async function startTarget(plan: RunPlan, options: TargetOptions = {}): P
   const mqtts = hub.listening.find((l) => l.scheme === 'mqtts');
   const tls = mqtts === undefined || caFile === undefined ? undefined : { url: mqtts.url, caFile };
   return { url: hub.url, embedded: true, observerLogin, service, tls, deviceUrl: hub.deviceUrl, stats: () => hub.stats(), stop: () => hub.stop() };
-}
-
-/** The attestation service of a run with secure-OS fleets: the seed's world (factory, firmware) and the policy. */
-function hubAttestation(plan: RunPlan): HubAttestation | undefined {
-  const a = plan.hub.attestation;
-  if (a === undefined) return undefined;
-  return {
-    seed: plan.seed,
-    startTimeMs: plan.startTimeMs,
-    releases: (plan.firmware ?? []).map((r) => ({ name: r.name, version: r.version, svn: r.svn, sizeBytes: r.sizeBytes, revoked: r.revoked })),
-    policy: { minSvn: a.minSvn, allowDebug: a.allowDebug, credentialTtlMs: a.credentialTtlMs, nonceTtlMs: a.nonceTtlMs },
-    require: a.require,
-  };
 }
 
 function serviceLogin(connectionString: string, plan: RunPlan): ObserverLogin {

@@ -2,6 +2,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { addSecureOsCpu, emptySecureOsCpu, mergeSecureOsReports } from '../metrics/secure-os-report.js';
 import type { VirtualFigures } from '../report/virtual-text.js';
 import type { RunPlan } from '../scenario/plan.js';
 import { splitShards } from '../scenario/shard.js';
@@ -47,12 +48,20 @@ export async function runVirtual(plan: RunPlan, options: { workers: number; sink
       wallMs,
       samplesPerS: samples / (wallMs / 1000),
       heapPerDeviceBytes: results.reduce((n, r) => n + r.heapForDevices, 0) / Math.max(1, plan.totalDevices),
+      ...secureOsOf(results),
       shards: results,
     };
   } finally {
     await pool.close();
     if (dir !== null) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The shards' Secure OS tallies merged as the live engine merges them, and their CPU figures summed. */
+function secureOsOf(results: readonly VirtualShardResult[]): Pick<VirtualFigures, 'secureOs'> {
+  const parts = results.flatMap((r) => (r.secureOs === undefined ? [] : [r.secureOs]));
+  if (parts.length === 0) return {};
+  return { secureOs: { report: mergeSecureOsReports(parts.map((p) => p.report)), cpu: parts.reduce((a, p) => addSecureOsCpu(a, p.cpu), emptySecureOsCpu()) } };
 }
 
 function copyInto(file: string, out: Writable): Promise<void> {

@@ -4,7 +4,7 @@ import { EMBEDDED_HUB_HOST, EMBEDDED_ID_SCOPE } from '../iothub/index.js';
 import { FleetsimError } from '../core/errors.js';
 import { workerFile } from '../core/worker-file.js';
 import type { ListenerOptions, Listening } from './broker.js';
-import type { HubAttestation, SecureOsFleet } from './attestation/config.js';
+import type { HubAttestation, SecureOsFleet } from '../attestation/service-config.js';
 import type { HubStats } from './hub-stats.js';
 import type { Tier } from './iothub/hub-throttle.js';
 
@@ -57,7 +57,7 @@ export interface EmbeddedIotHub {
   readonly stream?: string | undefined;
   /** Telemetry stream POSTed in batches to this URL. */
   readonly webhook?: string | undefined;
-  /** The attestation service (src/hub/attestation/config.ts); needed by fleets with `secureOs`. */
+  /** The attestation service (src/attestation/service-config.ts); needed by fleets with `secureOs`. */
   readonly attestation?: HubAttestation | undefined;
 }
 
@@ -74,7 +74,7 @@ export interface EmbeddedFleet {
   readonly thumbprints?: readonly string[];
   /** x509-ca: the fleet's CA certificate (PEM), which the hub (or its DPS group enrollment) trusts. */
   readonly caPem?: string;
-  /** Secure-OS devices (src/hub/attestation/config.ts): enrolled for attestation, registered to need its credential. */
+  /** Secure-OS devices (src/attestation/service-config.ts): enrolled for attestation, registered to need its credential. */
   readonly secureOs?: SecureOsFleet | undefined;
 }
 

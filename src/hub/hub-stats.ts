@@ -1,6 +1,6 @@
 import type { HubStats } from '../metrics/hub-report.js';
 import type { EnforcementStats } from './attestation/enforcement.js';
-import type { AttestationService } from './attestation/service.js';
+import type { AttestationService } from '../attestation/service.js';
 import type { IotHubGateway } from './iothub-gateway.js';
 import type { TelemetryFeed } from './telemetry/feed.js';
 

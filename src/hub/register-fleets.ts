@@ -5,7 +5,7 @@ import type { EmbeddedFleet } from './embedded.js';
 import type { IotHubGateway } from './iothub-gateway.js';
 import type { DeviceCreate } from './iothub/registry.js';
 import { ATTESTATION_CA_NAME, secureDeviceCreate } from './attestation/register.js';
-import type { AttestationService } from './attestation/service.js';
+import type { AttestationService } from '../attestation/service.js';
 
 /**
  * Register a run's IoT Hub fleets in the embedded hub. Without DPS, every device is created up front: SAS with its key

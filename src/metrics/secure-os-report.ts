@@ -70,6 +70,28 @@ export interface SecureOsReport {
   rollouts: RolloutOutcome[];
 }
 
+/**
+ * Virtual time only: the time of the secure-OS work, performance.now() around each step in its shard thread (ms): the
+ * step's CPU time on an idle machine, plus any preemption on a loaded one. There is no network in virtual time, so
+ * this stands in for attestation latency and is never called one.
+ */
+export interface SecureOsCpu {
+  /** Measured boots (DICE layers, DeviceID and Alias keys and certificates). */
+  boots: number;
+  bootMs: number;
+  /** Attestations: challenge + evidence (Alias signature) + verification (chain, signature, measurements, credential). */
+  attestations: number;
+  attestMs: number;
+}
+
+export function emptySecureOsCpu(): SecureOsCpu {
+  return { boots: 0, bootMs: 0, attestations: 0, attestMs: 0 };
+}
+
+export function addSecureOsCpu(a: SecureOsCpu, b: SecureOsCpu): SecureOsCpu {
+  return { boots: a.boots + b.boots, bootMs: a.bootMs + b.bootMs, attestations: a.attestations + b.attestations, attestMs: a.attestMs + b.attestMs };
+}
+
 export function emptySecureOsReport(): SecureOsReport {
   return { attestations: { ok: 0, quarantined: 0, refused: 0, failed: 0, byReason: {} }, credentials: { issued: 0, expired: 0 }, compromise: {}, rollouts: [] };
 }

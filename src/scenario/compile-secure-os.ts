@@ -69,6 +69,16 @@ export function secureOsTargetProblem(plans: readonly FleetPlan[], target: Targe
   return `fleet${secure.length > 1 ? 's' : ''} ${listAnd(quoteAll(secure))} ha${secure.length > 1 ? 've' : 's'} secureOs, which needs the embedded hub's attestation service; ${target.url} has none`;
 }
 
+/**
+ * Firmware rollouts need live time: a download's timing is the network's, and there is none in virtual time. The
+ * index of the first firmware-rollout phase and the message, or undefined.
+ */
+export function virtualRolloutProblem(phases: unknown): { readonly index: number; readonly message: string } | undefined {
+  const index = rawItems(phases).findIndex((p) => rawString(p, 'kind') === 'firmware-rollout');
+  if (index < 0) return undefined;
+  return { index, message: 'firmware-rollout phases run in live time only (downloads over the hub); virtual time has no network to download over' };
+}
+
 function compileFirmware(raw: unknown, ctx: CompileContext): FirmwareReleasePlan[] {
   const out: FirmwareReleasePlan[] = [];
   const seen = new Map<string, number>();

@@ -9,7 +9,7 @@ import { isMap, rawString, type CompileContext } from './compile-context.js';
 import { compileFleets } from './compile-fleets.js';
 import { compileModels } from './compile-models.js';
 import { compilePhases } from './compile-phases.js';
-import { compileSecureOs, secureOsTargetProblem } from './compile-secure-os.js';
+import { compileSecureOs, secureOsTargetProblem, virtualRolloutProblem } from './compile-secure-os.js';
 import { compileThresholds } from './compile-thresholds.js';
 import { ScenarioError, formatPath, type Diagnostic } from './diagnostics.js';
 import { checkTarget, sourceAddressesFlag, targetFlag, targetPlanOf, withTargetFlags } from './compile-target.js';
@@ -86,12 +86,20 @@ export function compileScenarioText(
   if (secureTarget !== undefined) {
     throw new ScenarioError([diagnostic(problem(['target'], secureTarget, 'remove target: (the embedded hub is the default)'), file, yaml)]);
   }
+  const clock = flags.clock ?? s.clock;
+  const rollout = clock === 'virtual' ? virtualRolloutProblem(data.phases) : undefined;
+  if (rollout !== undefined && flags.clock === 'virtual') {
+    throw new FleetsimError('FLEETSIM_E_USAGE', `--clock virtual: ${rollout.message}`, { hint: 'run it live (omit --clock virtual), or remove the firmware-rollout phase for the virtual run' });
+  }
+  if (rollout !== undefined) {
+    throw new ScenarioError([diagnostic(problem(['phases', rollout.index, 'kind'], rollout.message, 'set clock: live, or remove the firmware-rollout phase'), file, yaml)]);
+  }
   return deepFreeze({
     version: 1,
     name: s.name ?? basename(file, extname(file)),
     seed,
     startTimeMs: Date.parse(s.startTime),
-    clock: flags.clock ?? s.clock,
+    clock,
     source: file,
     target,
     hub: {

@@ -221,7 +221,8 @@ export class SecureOsRuntime {
     return outcome;
   }
 
-  private record(s: SecureDevice, o: AttestationOutcome): void {
+  /** Count one attestation verdict (live: after the HTTP round trips; virtual time: after the in-process verifier). */
+  record(s: SecureDevice, o: AttestationOutcome): void {
     const r = this.host.recorder;
     const a = this.tally.attestations;
     const verdict = o.ok ? 'ok' : o.quarantine !== undefined ? 'quarantined' : 'refused';
@@ -303,6 +304,17 @@ export class SecureOsRuntime {
       if (s.compromise !== undefined && s.first === undefined) (this.tally.compromise[s.compromise] ??= emptyCompromise()).unattested++;
     }
     return this.tally;
+  }
+
+  /**
+   * Drop a device's state once it is done (virtual time runs devices one after another, so a shard never holds more
+   * than one device's boot and certificates); a compromised device that never attested is counted as such first.
+   */
+  forget(d: DeviceRuntime): void {
+    const s = this.devices.get(d);
+    if (s === undefined) return;
+    if (s.compromise !== undefined && s.first === undefined) (this.tally.compromise[s.compromise] ??= emptyCompromise()).unattested++;
+    this.devices.delete(d);
   }
 
   /** Ensure every compromised device of the shard is in the tally (those that never connected included). */

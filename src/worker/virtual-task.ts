@@ -4,7 +4,9 @@ import { runInNewContext } from 'node:vm';
 import { loadModel } from '../devices/model-ref.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
+import type { SecureOsCpu, SecureOsReport } from '../metrics/secure-os-report.js';
 import { runVirtualShard, sampleLine } from './virtual.js';
+import { VirtualSecureOs } from './virtual-secure-os.js';
 import { warmUp } from './warm-up.js';
 
 export interface VirtualTask {
@@ -23,6 +25,8 @@ export interface VirtualShardResult {
   /** Heap growth while the shard's devices were built (state, streams, ids), bytes. */
   readonly heapForDevices: number;
   readonly devices: number;
+  /** Secure-OS fleets: the shard's Secure OS tally and the CPU its boots and attestations took (absent without them). */
+  readonly secureOs?: { readonly report: SecureOsReport; readonly cpu: SecureOsCpu };
 }
 
 const FLUSH_BYTES = 1 << 20;
@@ -40,6 +44,8 @@ export default async function runVirtualTask(task: VirtualTask): Promise<Virtual
     buffer = '';
   };
   const started = performance.now();
+  // The shard's attestation service (its enrolment map, the firmware catalog) is made before the heap is measured.
+  const secure = plan.fleets.some((f) => f.secureOs !== undefined) ? new VirtualSecureOs(plan) : undefined;
   // The warm-up's devices stay referenced until the fleet is built: see warmUp.
   const settled = warmUp(plan, shard, models);
   // Full collections around the build, so the warm-up's garbage is not counted against (or for) the devices.
@@ -65,9 +71,18 @@ export default async function runVirtualTask(task: VirtualTask): Promise<Virtual
         heapForDevices = process.memoryUsage().heapUsed - heapBefore;
         settled.length = 0; // the fleet's own objects now hold the settled hidden classes
       },
+      secure,
     );
     flush();
-    return { shard: shard.index, samples, bytes, elapsedMs: performance.now() - started, heapForDevices, devices };
+    return {
+      shard: shard.index,
+      samples,
+      bytes,
+      elapsedMs: performance.now() - started,
+      heapForDevices,
+      devices,
+      ...(secure === undefined ? {} : { secureOs: { report: secure.report(), cpu: secure.cpu } }),
+    };
   } finally {
     if (fd !== null) closeSync(fd);
   }

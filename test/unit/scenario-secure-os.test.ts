@@ -115,6 +115,16 @@ phases:
     expect(problems(text)).toMatch(/target: fleet "s" has secureOs, which needs the embedded hub's attestation service; mqtt:\/\/127\.0\.0\.1:1883 has none\n\s+hint: remove target:/);
     expect(() => compileScenarioText(scenario('{ firmware: "2.3.0" }'), 'x.yaml', { target: 'mqtt://127.0.0.1:1883' })).toThrow(FleetsimError);
   });
+
+  it('refuses a firmware-rollout phase in virtual time: at the phase for clock: virtual, on the flag for --clock virtual', () => {
+    const text = scenario('{ firmware: "2.3.0" }', undefined, 'clock: virtual');
+    expect(problems(text)).toMatch(/x\.yaml:\d+:\d+ {2}phases\[1\]\.kind: firmware-rollout phases run in live time only[^\n]*\n\s*hint: set clock: live, or remove the firmware-rollout phase/);
+    expect(() => compileScenarioText(scenario('{ firmware: "2.3.0" }'), 'x.yaml', { clock: 'virtual' })).toThrow(/--clock virtual: firmware-rollout phases run in live time only/);
+    // Without a rollout, a secure-OS fleet runs in virtual time (attestation in process).
+    const plan = compileScenarioText(scenario('{ firmware: "2.3.0" }', '{ kind: steady, duration: 1h }'), 'x.yaml', { clock: 'virtual' });
+    expect(plan.clock).toBe('virtual');
+    expect(plan.fleets[0]?.secureOs?.firmware).toBe('2.3.0');
+  });
 });
 
 describe('seeded choices of secure-OS fleets', () => {

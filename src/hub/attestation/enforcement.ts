@@ -11,7 +11,7 @@ import { quarantineDeviceKey } from '../../attestation/credentials.js';
 import type { Clock } from '../../core/clock.js';
 import { deviceResource, parseHubUsername, verifySasToken } from '../../iothub/index.js';
 import type { BrokerClient, BrokerHooks, PublishDecision } from '../broker.js';
-import type { AttestationService } from './service.js';
+import type { AttestationService } from '../../attestation/service.js';
 
 export const FIRMWARE_TOPIC_PREFIX = '$fleetsim/firmware/';
 

@@ -6,7 +6,7 @@
  */
 import { attestedDeviceKey } from '../../attestation/credentials.js';
 import type { DeviceCreate } from '../iothub/registry.js';
-import type { SecureDevicePolicy } from './service.js';
+import type { SecureDevicePolicy } from '../../attestation/service.js';
 
 export const ATTESTATION_CA_NAME = 'fleetsim-attestation-ca';
 

@@ -1,16 +1,18 @@
 /**
- * The hub's attestation service: a Verifier configured from the run plan (factory CA and firmware catalog from the
- * seed, secure-OS fleets' device ids enrolled, per-fleet credential kind and refusal handling) on the hub's clock.
+ * An attestation service: a Verifier configured from the run plan (factory CA and firmware catalog from the seed,
+ * secure-OS fleets' device ids enrolled, per-fleet credential kind and refusal handling) on an injected clock. The
+ * embedded hub serves it over HTTP (src/hub/attestation/) on the wall clock; a virtual-time shard calls it in process
+ * on the virtual clock with a seeded RNG (src/worker/virtual-secure-os.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { type AttestationCa, attestationCa } from '../../attestation/credentials.js';
-import { Verifier } from '../../attestation/verifier.js';
-import type { Clock } from '../../core/clock.js';
-import { createRng } from '../../core/rng.js';
-import { compileTemplate } from '../../core/template.js';
-import { factoryCa } from '../../devices/secure-os/certs.js';
-import { firmwareCatalog } from '../../devices/secure-os/firmware.js';
-import { type AttestationRequire, type HubAttestation, type SecureOsFleet, attestationServiceKey, findRelease } from './config.js';
+import { type AttestationCa, attestationCa } from './credentials.js';
+import { Verifier } from './verifier.js';
+import type { Clock } from '../core/clock.js';
+import { type Rng, createRng } from '../core/rng.js';
+import { compileTemplate } from '../core/template.js';
+import { factoryCa } from '../devices/secure-os/certs.js';
+import { firmwareCatalog } from '../devices/secure-os/firmware.js';
+import { type AttestationRequire, type HubAttestation, type SecureOsFleet, attestationServiceKey, findRelease } from './service-config.js';
 
 /** The fleet fields the service needs (a subset of EmbeddedFleet). */
 export interface SecureFleetIds {
@@ -41,6 +43,8 @@ export function createAttestationService(o: {
   readonly hubServiceKey: string;
   readonly hostName: string;
   readonly clock: Clock;
+  /** Nonces and certificate serials; default a fresh random seed (a hub's nonces must be unpredictable to devices). */
+  readonly rng?: Rng;
 }): AttestationService {
   const { attestation } = o;
   const devices = new Map<string, SecureDevicePolicy>();
@@ -69,7 +73,7 @@ export function createAttestationService(o: {
     attestationCa: ca,
     clock: o.clock,
     // Nonces must be unpredictable to devices: a fresh seed per hub (determinism covers devices, not the verifier).
-    rng: createRng(randomBytes(16).toString('hex')),
+    rng: o.rng ?? createRng(randomBytes(16).toString('hex')),
   });
   return { verifier, serviceKey, ca, policyOf: (id) => devices.get(id) };
 }

@@ -1,5 +1,6 @@
 /**
- * The contract between the run plan (the scenario DSL) and the embedded hub's attestation service.
+ * The contract between the run plan (the scenario DSL) and an attestation service: the embedded hub's (over HTTP) or a
+ * virtual-time shard's (in process). from-plan.ts builds it from a RunPlan for both.
  *
  * - `EmbeddedIotHub.attestation?: HubAttestation`: the simulated world the service verifies against (seed, plan start
  *   time, firmware releases, policy) and the hub-wide enforcement default.
@@ -7,8 +8,8 @@
  *   attestation service and registered in the hub so that only an attestation credential authenticates them.
  */
 import { createHmac } from 'node:crypto';
-import type { AttestationPolicy } from '../../attestation/types.js';
-import type { FirmwareRelease } from '../../devices/secure-os/firmware.js';
+import type { AttestationPolicy } from './types.js';
+import type { FirmwareRelease } from '../devices/secure-os/firmware.js';
 
 /** off: no attestation needed; refuse: CONNACK 5 without a valid credential; quarantine: admitted to firmware topics only. */
 export type AttestationRequire = 'off' | 'refuse' | 'quarantine';

@@ -1,0 +1,35 @@
+import type { SecureOsCpu, SecureOsReport } from '../metrics/secure-os-report.js';
+import type { VirtualSummaryInput } from './virtual-text.js';
+
+/** A virtual-time run's result file: what the summary prints, as data (`secureOs` as the live result.json's). */
+export interface VirtualResult {
+  readonly clock: 'virtual';
+  readonly scenario: string;
+  readonly seed: string;
+  readonly devices: number;
+  readonly workers: number;
+  readonly samples: number;
+  readonly bytes: number;
+  readonly modelSpanMs: number;
+  readonly wallMs: number;
+  readonly samplesPerS: number;
+  readonly heapPerDeviceBytes: number;
+  /** Secure-OS fleets: the same shape as a live run's result.json `secureOs`. */
+  readonly secureOs?: SecureOsReport;
+  /** Secure-OS fleets: CPU time of measured boots and attestations (virtual time has no network latency). */
+  readonly secureOsCpu?: SecureOsCpu;
+}
+
+export function virtualResult(v: VirtualSummaryInput): VirtualResult {
+  const { scenario, seed, devices, workers, samples, bytes, modelSpanMs, wallMs, samplesPerS, heapPerDeviceBytes } = v;
+  return {
+    clock: 'virtual',
+    ...{ scenario, seed, devices, workers, samples, bytes, modelSpanMs, wallMs, samplesPerS, heapPerDeviceBytes },
+    ...(v.secureOs === undefined ? {} : { secureOs: v.secureOs.report, secureOsCpu: v.secureOs.cpu }),
+  };
+}
+
+/** Pretty JSON (2-space indent) with a trailing newline, as the live result file. */
+export function renderVirtualJson(v: VirtualSummaryInput): string {
+  return `${JSON.stringify(virtualResult(v), null, 2)}\n`;
+}
