@@ -1,13 +1,12 @@
 import type { Clock } from '../core/clock.js';
-import { failureCode } from '../core/errors.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
-import type { DrainPhasePlan, FileUploadPhasePlan, PhasePlan, RunPlan } from '../scenario/plan.js';
-import { endpointOf } from '../scenario/endpoints.js';
+import type { DrainPhasePlan, PhasePlan, RunPlan } from '../scenario/plan.js';
 import type { ShardRange } from '../scenario/shard.js';
-import type { CommandResult, DeviceCommand, Readings } from '../devices/model.js';
-import type { CloseInfo, Connection } from '../transports/transport.js';
-import { type FleetContext, DeviceRuntime } from './device.js';
+import type { CommandResult, DeviceCommand } from '../devices/model.js';
+import type { DeviceRuntime, FleetContext } from './device.js';
 import { handleCommand } from './commands.js';
+import { Connections } from './connections.js';
+import type { ShardEvent } from './events.js';
 import { buildDevices } from './fleet.js';
 import { arrivalAt, connectAssignments } from './phases/connect.js';
 import { stormDropOffsetMs } from './phases/storm.js';
@@ -16,18 +15,7 @@ import type { Rollouts } from './phases/firmware-rollout.js';
 import { type SecureOsRuntime, secureOsForShard } from './secure-os.js';
 import type { DeviceLedger, ShardResult, WorkerMessage } from './protocol.js';
 import { Scheduler, type Timers, realTimers } from './scheduler.js';
-
-type ShardEvent =
-  | { readonly kind: 'connect'; readonly device: DeviceRuntime; readonly gen: number }
-  | { readonly kind: 'send'; readonly device: DeviceRuntime }
-  | { readonly kind: 'drop'; readonly device: DeviceRuntime; readonly gen: number }
-  | { readonly kind: 'reboot'; readonly device: DeviceRuntime; readonly watchdog: boolean }
-  | { readonly kind: 'phase'; readonly phase: PhasePlan }
-  | { readonly kind: 'upload'; readonly device: DeviceRuntime; readonly phase: FileUploadPhasePlan }
-  | { readonly kind: 'task'; readonly run: () => void }
-  | { readonly kind: 'interval' }
-  | { readonly kind: 'probe' }
-  | { readonly kind: 'drain-check'; readonly deadline: number };
+import { Telemetry } from './telemetry.js';
 
 export interface ShardDeps {
   readonly clock: Clock;
@@ -59,8 +47,10 @@ export class ShardRunner {
   private draining = false;
   private finished = false;
   private intervals = 0;
-  private online = 0;
-  private pendingTotal = 0;
+  /** The telemetry path (publish, ack, store-and-forward; the in-flight total). */
+  private readonly telemetry: Telemetry;
+  /** The connection lifecycle (connect, retry, sleep, reboot, death; the online count). */
+  private readonly connections: Connections;
   /** File uploads of file-upload phases; the drain waits for those in flight as for telemetry acks. */
   private readonly uploads: Uploads;
   /** Secure-OS fleets: boot, attestation, credentials (undefined without them), and firmware rollouts. */
@@ -81,11 +71,28 @@ export class ShardRunner {
       clock: deps.clock,
       recorder: this.recorder,
       at: (at, run) => this.scheduler.at(at, { kind: 'task', run }),
-      reboot: (d) => this.reboot(d, deps.clock.now(), false),
+      reboot: (d) => this.connections.reboot(d, deps.clock.now(), false),
       finished: () => this.finished,
     });
     this.secure = secure?.runtime;
     this.rollouts = secure?.rollouts;
+    this.telemetry = new Telemetry(this.recorder, deps.clock, plan.report.lateThresholdMs, this.secure, {
+      finished: () => this.finished,
+      sleep: (d) => this.connections.sleep(d),
+      modelTime: (at) => this.modelTime(at),
+    });
+    this.connections = new Connections({
+      plan,
+      recorder: this.recorder,
+      clock: deps.clock,
+      scheduler: this.scheduler,
+      telemetry: this.telemetry,
+      secure: this.secure,
+      draining: () => this.draining,
+      finished: () => this.finished,
+      t0: () => this.t0,
+      command: (d, command) => this.command(d, command),
+    });
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -126,19 +133,16 @@ export class ShardRunner {
   private handle(e: ShardEvent, at: number, now: number): void {
     switch (e.kind) {
       case 'connect':
-        if (e.gen === e.device.connGen) this.connect(e.device, at, now);
+        if (e.gen === e.device.connGen) this.connections.connect(e.device, at, now);
         return;
       case 'send':
         this.send(e.device, at, now);
         return;
       case 'drop':
-        if (e.gen === e.device.connGen && e.device.conn !== undefined) {
-          e.device.dropping = true;
-          e.device.conn.drop();
-        }
+        this.connections.drop(e.device, e.gen);
         return;
       case 'reboot':
-        this.reboot(e.device, at, e.watchdog);
+        this.connections.reboot(e.device, at, e.watchdog);
         return;
       case 'phase':
         this.enterPhase(e.phase, now);
@@ -160,7 +164,7 @@ export class ShardRunner {
         this.scheduler.at(now + PROBE_MS, e);
         return;
       case 'drain-check':
-        if ((this.pendingTotal === 0 && this.uploads.inFlight === 0) || now >= e.deadline) void this.finish();
+        if ((this.telemetry.inFlight === 0 && this.uploads.inFlight === 0) || now >= e.deadline) void this.finish();
         else this.scheduler.at(now + DRAIN_POLL_MS, e);
         return;
     }
@@ -190,116 +194,6 @@ export class ShardRunner {
     } else if (phase.kind === 'firmware-rollout') this.rollouts?.enter(phase, this.t0 + phase.startMs, this.devices);
   }
 
-  private connect(d: DeviceRuntime, at: number, now: number): void {
-    if (this.draining || d.status === 'connecting' || d.status === 'online') return;
-    this.recorder.observe('schedule.lag', (now - at) * 1000);
-    d.status = 'connecting';
-    const gen = ++d.connGen;
-    this.recorder.count('connect.attempts');
-    const startedAt = this.deps.clock.now();
-    // Fan-out (several endpoints, a source-address pool) places the device by its index; a fleet's own URL wins.
-    const endpoint = d.fleet.plan.transport.url === undefined ? endpointOf(this.plan.target, d.index) : undefined;
-    const attest = this.secure?.attestHook(d);
-    d.fleet.transport
-      .connect({
-        ...(endpoint === undefined ? {} : { endpoint }),
-        ...(attest === undefined ? {} : { attest }),
-        identity: d.identity,
-        onClose: (info) => this.onClose(d, gen, info),
-        onDownlink: (kind, cmd) => this.downlink(d, kind, cmd),
-        onProvisioned: (ms) => this.recorder.observe('provision.latency', ms * 1000),
-      })
-      .then(
-        (conn) => this.onConnected(d, gen, conn, startedAt),
-        (err: unknown) => this.onConnectFailed(d, gen, err),
-      );
-  }
-
-  private onConnected(d: DeviceRuntime, gen: number, conn: Connection, startedAt: number): void {
-    if (this.finished) {
-      void conn.close();
-      return;
-    }
-    const now = this.deps.clock.now();
-    // It got its CONNACK, whatever the device does with it: connect.attempts = ok + failed (+ in flight at the end).
-    this.recorder.count('connect.ok');
-    this.recorder.observe('connect.latency', (now - startedAt) * 1000);
-    if (this.draining || gen !== d.connGen) {
-      void conn.close(); // the run is draining, or the device moved on (a reboot cut this attempt)
-      return;
-    }
-    if (d.everOnline && !d.sleeper) this.recorder.count('device.reconnects'); // a sleeper's wakes are not reconnects
-    d.everOnline = true;
-    d.status = 'online';
-    d.conn = conn;
-    d.attempt = 0;
-    this.online++;
-    // Oldest first: buffered readings, then the one held for the first CONNACK (it is newer than any buffered one).
-    // A buffered reading waited by design (offline, asleep): its send is due now, so its latency and lag count from
-    // now; the held one was due to be sent at its own time, so it counts from then (coordinated omission stays visible).
-    if (d.buffer !== undefined && d.buffer.size > 0) {
-      for (const b of d.buffer.drain()) {
-        this.recorder.count('telemetry.flushed');
-        this.recorder.observe('telemetry.buffer_age', (now - b.at) * 1000);
-        this.publish(d, now, now, b.readings, b.seq);
-      }
-    }
-    if (d.heldSendAt !== undefined) {
-      // A reading fell due before the first CONNACK: send it now, still measured from its intended time.
-      const heldAt = d.heldSendAt;
-      d.heldSendAt = undefined;
-      this.publish(d, heldAt, now, d.read(this.modelTime(heldAt)));
-    }
-    if (d.sleeper) {
-      d.sleepWhenIdle = true;
-      if (d.pendingCount === 0) this.sleep(d);
-    }
-  }
-
-  /** Deep sleep: the wake's work is acknowledged; disconnect cleanly (radio off) until a wake connects again. */
-  private sleep(d: DeviceRuntime): void {
-    d.sleepWhenIdle = false;
-    if (d.status !== 'online') return;
-    this.online--;
-    const conn = d.conn;
-    d.conn = undefined;
-    d.status = 'asleep';
-    d.connGen++; // its close is not a lost connection
-    if (conn !== undefined) void conn.close();
-  }
-
-  /**
-   * A reboot (watchdog reset, or the reboot command): power is cut, so the connection drops without a
-   * DISCONNECT and RAM is lost (store-and-forward readings are counted as dropped, command settings revert); the
-   * device boots for mcu.bootTime, skipping the readings due meanwhile, then connects again. The telemetry schedule
-   * keeps its phase, and the model (the physical world) runs on.
-   */
-  private reboot(d: DeviceRuntime, at: number, watchdog: boolean): void {
-    if (this.draining || this.finished || d.status === 'dead') return;
-    const bootMs = d.fleet.plan.mcu.bootMs;
-    if (watchdog && d.mcu !== undefined) {
-      this.scheduler.at(d.mcu.nextResetAfter(at + bootMs - this.t0) + this.t0, { kind: 'reboot', device: d, watchdog: true });
-    }
-    this.recorder.count('device.reboots');
-    if (d.status === 'online') this.online--;
-    const conn = d.conn;
-    d.conn = undefined;
-    d.connGen++; // stale connects, drops and closes drop out
-    if (conn !== undefined) conn.drop();
-    if (d.heldSendAt !== undefined) this.offline(d, d.heldSendAt); // it was due before the reset
-    d.heldSendAt = undefined;
-    for (const b of d.buffer?.drain() ?? []) {
-      this.recorder.count('telemetry.dropped');
-      d.addFailed(b.seq);
-    }
-    d.sleepWhenIdle = false;
-    d.attempt = 0;
-    d.forgetRam();
-    this.secure?.onReboot(d);
-    d.status = 'booting';
-    this.scheduler.at(at + bootMs, { kind: 'connect', device: d, gen: d.connGen }); // on the timeline, as in virtual time
-  }
-
   /** A command for one of this shard's devices, from whatever carried it (issue 4: methods, C2D, twins). */
   command(d: DeviceRuntime, command: DeviceCommand): CommandResult {
     return handleCommand(d, command, {
@@ -313,149 +207,27 @@ export class ShardRunner {
     });
   }
 
-  /** A command the hub sent (method, desired property, C2D): counted by kind, run through the command interface. */
-  private downlink(d: DeviceRuntime, kind: 'method' | 'desired' | 'c2d', cmd: DeviceCommand | undefined): CommandResult | undefined {
-    this.recorder.count(kind === 'method' ? 'downlink.methods' : kind === 'desired' ? 'downlink.desired' : 'downlink.c2d');
-    return cmd === undefined ? undefined : this.command(d, cmd);
-  }
-
   /** This shard's device with `deviceId`, if it has it. */
   device(deviceId: string): DeviceRuntime | undefined {
     return this.devices.find((d) => d.deviceId === deviceId);
   }
 
-  private onConnectFailed(d: DeviceRuntime, gen: number, err: unknown): void {
-    if (this.finished || gen !== d.connGen) return;
-    this.recorder.count('connect.failed');
-    this.recorder.error('connect', failureCode(err));
-    d.status = 'offline';
-    this.retry(d);
-  }
-
-  private onClose(d: DeviceRuntime, gen: number, info: CloseInfo): void {
-    if (gen !== d.connGen) return;
-    if (d.status === 'online') this.online--;
-    d.conn = undefined;
-    if (this.finished || this.draining) {
-      d.status = 'stopped';
-      return;
-    }
-    this.recorder.count('device.disconnects');
-    this.recorder.error('disconnect', d.dropping ? 'STORM' : info.code);
-    d.dropping = false;
-    d.status = 'offline';
-    d.connGen++;
-    this.retry(d);
-  }
-
-  private retry(d: DeviceRuntime): void {
-    const max = d.fleet.plan.reconnect.maxAttempts;
-    if (max !== null && d.attempt >= max) {
-      d.status = 'failed';
-      this.recorder.error('connect', 'GAVE_UP');
-      return;
-    }
-    const delay = d.backoffMs();
-    d.attempt++;
-    this.scheduler.at(this.deps.clock.now() + delay, { kind: 'connect', device: d, gen: d.connGen });
-  }
-
+  /**
+   * A reading falls due on the device's telemetry schedule (kept whatever the connection does): the next one is
+   * scheduled, and this one is published, held for the first CONNACK, buffered, or skipped (see Telemetry).
+   */
   private send(d: DeviceRuntime, at: number, now: number): void {
     if (this.draining || d.status === 'dead') return;
     if (d.modelDead) {
-      this.die(d);
+      this.connections.die(d);
       return;
     }
     this.scheduler.at(at + d.nextIntervalMs(this.multiplier), { kind: 'send', device: d });
     if (d.status === 'booting') this.recorder.count('telemetry.skipped');
-    else if (d.sleeper && d.status !== 'online') this.wake(d, at, now);
-    else if (d.status === 'online' && !this.quarantined(d)) this.publish(d, at, now, d.read(this.modelTime(at)));
-    else if ((d.status === 'connecting' || d.status === 'idle') && !d.everOnline) {
-      // Before the first CONNACK: hold the newest reading for it (sent then, latency still from its intended time).
-      if (d.heldSendAt !== undefined) this.offline(d, d.heldSendAt);
-      d.heldSendAt = at;
-    } else this.offline(d, at);
-  }
-
-  /** A secure-OS device connected with an update-only credential: it may fetch firmware, never send telemetry. */
-  private quarantined(d: DeviceRuntime): boolean {
-    return this.secure !== undefined && this.secure.state(d)?.quarantined === true;
-  }
-
-  /** A reading due while not connected: kept in the store-and-forward buffer when there is one, else skipped. */
-  private offline(d: DeviceRuntime, at: number): void {
-    if (d.fleet.plan.telemetry.bufferSize > 0) this.store(d, at);
-    else this.recorder.count('telemetry.skipped');
-  }
-
-  /**
-   * A deep sleeper wakes and samples into its buffer; every connectEvery-th wake also connects, and the connection
-   * flushes the buffer, then the device sleeps again once everything is acknowledged (see onConnected, onAck).
-   */
-  private wake(d: DeviceRuntime, at: number, now: number): void {
-    d.wakes++;
-    this.store(d, at); // sampled now, kept in RAM until the radio is up
-    const due = d.wakes % d.fleet.plan.mcu.connectEvery === 0;
-    if (!due || !(d.status === 'asleep' || d.status === 'failed' || d.status === 'idle')) return;
-    if (d.status === 'failed') d.attempt = 0; // a new wake, a new round of attempts
-    d.status = 'asleep';
-    this.connect(d, at, now);
-  }
-
-  /** The model died (battery exhausted): stop for good, close the connection, never reconnect. */
-  private die(d: DeviceRuntime): void {
-    if (d.status === 'online') this.online--;
-    const conn = d.conn;
-    d.conn = undefined;
-    d.status = 'dead';
-    d.connGen++; // stale connect, drop and close events now drop out
-    this.recorder.count('device.dead');
-    if (conn !== undefined) void conn.close();
-  }
-
-  /** Offline with store-and-forward: take the reading now (at its intended time), send it on reconnect. */
-  private store(d: DeviceRuntime, at: number): void {
-    const readings = d.read(this.modelTime(at));
-    this.recorder.count('telemetry.buffered');
-    const evicted = d.store({ at, seq: d.seq, readings });
-    if (evicted === undefined) return;
-    this.recorder.count('telemetry.dropped');
-    d.addFailed(evicted.seq);
-  }
-
-  /** Publish reading d.seq; latency is measured from its intended time `at`, not from now. */
-  private publish(d: DeviceRuntime, at: number, now: number, readings: Readings, seq = d.seq): void {
-    if (this.quarantined(d)) {
-      this.recorder.count('telemetry.dropped'); // taken, never sent: the hub admits a quarantined device to firmware topics only
-      d.addFailed(seq);
-      return;
-    }
-    const conn = d.conn as Connection;
-    const lagMs = now - at;
-    this.recorder.observe('schedule.lag', lagMs * 1000);
-    if (lagMs > this.plan.report.lateThresholdMs) this.recorder.count('telemetry.late');
-    const payload = d.payload(seq, readings, now);
-    d.addPending(seq);
-    this.pendingTotal++;
-    this.recorder.count('telemetry.sent');
-    conn.publish(d.topic, payload, d.fleet.plan.transport.qos, (err) => this.onAck(d, seq, at, now, err));
-  }
-
-  private onAck(d: DeviceRuntime, seq: number, intendedAt: number, sentAt: number, err: Error | undefined): void {
-    // After the shard finished, what is still pending was counted as in flight at stop: leave it there.
-    if (this.finished || !d.settlePending(seq)) return;
-    this.pendingTotal--;
-    if (d.sleepWhenIdle && d.pendingCount === 0) this.sleep(d);
-    if (err !== undefined) {
-      d.addFailed(seq);
-      this.recorder.count('telemetry.failed');
-      this.recorder.error('telemetry', failureCode(err));
-      return;
-    }
-    const now = this.deps.clock.now();
-    this.recorder.count('telemetry.acked');
-    this.recorder.observe('telemetry.latency', (now - intendedAt) * 1000);
-    this.recorder.observe('telemetry.service_time', (now - sentAt) * 1000);
+    else if (d.sleeper && d.status !== 'online') this.connections.wake(d, at, now);
+    else if (d.status === 'online' && !this.telemetry.quarantined(d)) this.telemetry.publish(d, at, now, d.read(this.modelTime(at)));
+    else if ((d.status === 'connecting' || d.status === 'idle') && !d.everOnline) this.telemetry.hold(d, at);
+    else this.telemetry.offline(d, at);
   }
 
   /** Model time of an intended time on this run's timeline (see RunPlan.startTimeMs). */
@@ -475,8 +247,8 @@ export class ShardRunner {
   }
 
   private flush(): void {
-    this.recorder.gauge('devices.connected', this.online);
-    this.recorder.gauge('telemetry.inflight', this.pendingTotal);
+    this.recorder.gauge('devices.connected', this.connections.online);
+    this.recorder.gauge('telemetry.inflight', this.telemetry.inFlight);
     if (this.phase === undefined) return;
     const snapshot = this.recorder.snapshot();
     this.deps.post({ type: 'interval', shard: this.shard.index, seq: ++this.intervals, phase: this.phase.name, snapshot });

@@ -72,7 +72,7 @@ export function runVirtualShard(
     let bootedAt = arrival;
     for (let t = arrival + d.schedRng.uniform(0, d.fleet.plan.telemetry.everyMs); t < endMs; ) {
       while (t >= resetAt && watchdog !== undefined) {
-        // A watchdog reset: the device reboots; readings due while it boots are not taken (see ShardRunner.reboot).
+        // A watchdog reset: the device reboots; readings due while it boots are not taken (see Connections.reboot).
         bootedAt = resetAt + bootMs;
         resetAt = watchdog.nextResetAfter(bootedAt);
         d.forgetRam();

@@ -1,0 +1,18 @@
+import type { FileUploadPhasePlan, PhasePlan } from '../scenario/plan.js';
+import type { DeviceRuntime } from './device.js';
+
+/**
+ * The events on a shard's timeline (its one scheduler). connect and drop carry the device's connection generation
+ * when scheduled: a stale one (the device moved on) drops out.
+ */
+export type ShardEvent =
+  | { readonly kind: 'connect'; readonly device: DeviceRuntime; readonly gen: number }
+  | { readonly kind: 'send'; readonly device: DeviceRuntime }
+  | { readonly kind: 'drop'; readonly device: DeviceRuntime; readonly gen: number }
+  | { readonly kind: 'reboot'; readonly device: DeviceRuntime; readonly watchdog: boolean }
+  | { readonly kind: 'phase'; readonly phase: PhasePlan }
+  | { readonly kind: 'upload'; readonly device: DeviceRuntime; readonly phase: FileUploadPhasePlan }
+  | { readonly kind: 'task'; readonly run: () => void }
+  | { readonly kind: 'interval' }
+  | { readonly kind: 'probe' }
+  | { readonly kind: 'drain-check'; readonly deadline: number };
