@@ -43,6 +43,8 @@ export interface SecureOsHost {
   /** The device's reboot path: power cut, boot time, reconnect. */
   reboot(d: DeviceRuntime): void;
   readonly finished: () => boolean;
+  /** The run is draining: no new periodic attestation starts (one in flight is waited for, see inFlight). */
+  readonly draining: () => boolean;
 }
 
 /** The secure-OS state of one device. */
@@ -79,6 +81,8 @@ export class SecureOsRuntime {
   private readonly devices = new Map<DeviceRuntime, SecureDevice>();
   private readonly agents: HttpAgents = createHttpAgents(undefined);
   readonly tally: SecureOsReport = emptySecureOsReport();
+  /** Attestations awaiting the service's answer (the drain waits for them). */
+  inFlight = 0;
   /** Per fleet: local index → compromise kind. */
   private readonly compromised = new Map<string, Map<number, CompromiseKind>>();
 
@@ -204,6 +208,7 @@ export class SecureOsRuntime {
     const r = this.host.recorder;
     const started = this.host.clock.now();
     let outcome: AttestationOutcome;
+    this.inFlight++;
     try {
       if (this.httpUrl === undefined) throw new TransportError('ATTESTATION_NO_SERVICE', 'no attestation service: secure-OS fleets need the embedded hub');
       outcome = await attest(this.httpUrl, this.agents, booted.deviceId, (nonce) => makeEvidence(booted, nonce), ATTEST_TIMEOUT_MS);
@@ -214,6 +219,8 @@ export class SecureOsRuntime {
         this.tally.attestations.failed++;
       }
       throw err;
+    } finally {
+      this.inFlight--;
     }
     if (this.host.finished()) return outcome;
     r.observe('attestation.latency', (this.host.clock.now() - started) * 1000);
@@ -277,7 +284,7 @@ export class SecureOsRuntime {
     const stale = (): boolean => s.cycle !== cycle || s.issuedAt !== issued || this.host.finished();
     this.host.at(at ?? issued + period, () => {
       const booted = s.booted;
-      if (stale() || d.status !== 'online' || booted === undefined || !booted.ok) return;
+      if (stale() || this.host.draining() || d.status !== 'online' || booted === undefined || !booted.ok) return;
       this.attestOnce(s, booted).then(
         (o) => {
           if (stale()) return;

@@ -73,6 +73,7 @@ export class ShardRunner {
       at: (at, run) => this.scheduler.at(at, { kind: 'task', run }),
       reboot: (d) => this.connections.reboot(d, deps.clock.now(), false),
       finished: () => this.finished,
+      draining: () => this.draining,
     });
     this.secure = secure?.runtime;
     this.rollouts = secure?.rollouts;
@@ -164,7 +165,8 @@ export class ShardRunner {
         this.scheduler.at(now + PROBE_MS, e);
         return;
       case 'drain-check':
-        if ((this.telemetry.inFlight === 0 && this.uploads.inFlight === 0) || now >= e.deadline) void this.finish();
+        // Acks, uploads and attestations in flight are waited for (the hub counts what it answered: so do the devices).
+        if ((this.telemetry.inFlight === 0 && this.uploads.inFlight === 0 && (this.secure?.inFlight ?? 0) === 0) || now >= e.deadline) void this.finish();
         else this.scheduler.at(now + DRAIN_POLL_MS, e);
         return;
     }

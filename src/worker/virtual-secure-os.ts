@@ -69,6 +69,7 @@ export class VirtualSecureOs {
       at: () => {},
       reboot: () => {},
       finished: () => false,
+      draining: () => false,
     });
   }
 

@@ -183,7 +183,9 @@ thresholds:
     // Quarantined devices' readings were taken and dropped, never sent; the rest reached the hub and the observer,
     // plus at most the publishes an update's reboot cut before their PUBACK (failed on the device, yet delivered).
     expect(c['telemetry.sent']).toBe(c['telemetry.acked'] + c['telemetry.failed'] + out.summary.reconciliation.inflight);
-    expect(c['telemetry.dropped']).toBeGreaterThan(0);
+    // Their due readings were not sent: skipped while quarantined, or dropped if one was held for the CONNACK (which of
+    // the two depends on how fast the connection came up).
+    expect(c['telemetry.dropped'] + c['telemetry.skipped']).toBeGreaterThan(0);
     expect(c['delivery.received']).toBeGreaterThanOrEqual(c['telemetry.acked']);
     expect(c['delivery.received']).toBeLessThanOrEqual(c['telemetry.acked'] + c['telemetry.failed']);
     expect(c['delivery.lost']).toBe(0);
