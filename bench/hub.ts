@@ -14,13 +14,13 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type EmbeddedHub, startEmbeddedHub } from '../src/hub/embedded.js';
 import { createSasToken, deviceResource, hubUsername, telemetryTopic } from '../src/iothub/index.js';
 import { decodeHistogram, valueAtPercentile } from '../src/metrics/hdr.js';
+import { HOST, freePort, sleep, waitListening } from './peers/brokers.js';
 import { type LoadCommand, type LoadConn, type LoadReply, type LoadResult, PAYLOAD_BYTES, PROGRESS_MS } from './hub-load.js';
 
 const CONNECTIONS = Number(process.argv[2] ?? 50);
@@ -30,7 +30,6 @@ const WINDOW = 10;
 /** At most this many messages between the publisher and the subscriber (sent − received), per connection. */
 const BUDGET_PER_CONN = 100;
 const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
-const HOST = '127.0.0.1';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Load-generator processes
@@ -96,33 +95,6 @@ function machineBusyMicros(): number {
 
 const tids = (): Set<string> => new Set(readdirSync('/proc/self/task'));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, HOST, () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
-
-async function waitListening(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = netConnect({ host: HOST, port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`nothing listens on ${HOST}:${port}`);
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Targets

@@ -49,7 +49,8 @@ export function freePort(): Promise<number> {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function waitListening(port: number): Promise<void> {
+/** Wait until something accepts connections on HOST:port (5 s at most). */
+export async function waitListening(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = netConnect({ host: HOST, port }, () => {
@@ -61,7 +62,7 @@ async function waitListening(port: number): Promise<void> {
     if (ok) return;
     await sleep(50);
   }
-  throw new Error(`mosquitto did not start listening on ${HOST}:${port}`);
+  throw new Error(`nothing listens on ${HOST}:${port}`);
 }
 
 /** Ports of the bench's own client connections (monitors), left out of the counts. */
