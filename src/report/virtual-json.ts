@@ -1,19 +1,12 @@
 import type { SecureOsCpu, SecureOsReport } from '../metrics/secure-os-report.js';
 import type { VirtualSummaryInput } from './virtual-text.js';
 
-/** A virtual-time run's result file: what the summary prints, as data (`secureOs` as the live result.json's). */
-export interface VirtualResult {
+/**
+ * A virtual-time run's result file: what the summary prints, as data (the summary's figures without the sink, and
+ * `secureOs` in the live result.json's shape).
+ */
+export interface VirtualResult extends Omit<VirtualSummaryInput, 'sink' | 'secureOs'> {
   readonly clock: 'virtual';
-  readonly scenario: string;
-  readonly seed: string;
-  readonly devices: number;
-  readonly workers: number;
-  readonly samples: number;
-  readonly bytes: number;
-  readonly modelSpanMs: number;
-  readonly wallMs: number;
-  readonly samplesPerS: number;
-  readonly heapPerDeviceBytes: number;
   /** Secure-OS fleets: the same shape as a live run's result.json `secureOs`. */
   readonly secureOs?: SecureOsReport;
   /** Secure-OS fleets: CPU time of measured boots and attestations (virtual time has no network latency). */
