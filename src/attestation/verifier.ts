@@ -5,10 +5,9 @@
  * certificate, signature over the nonce, FWID and log digest against the Alias certificate's TcbInfo, measurements
  * against the reference values, security version / revocation, debug mode; then issues a credential.
  */
-import type { KeyObject } from 'node:crypto';
 import { type ParsedCert, certPublicKey, parseCertificate, signedBy } from '../core/cert-der.js';
 import type { Clock } from '../core/clock.js';
-import { ed25519Verify } from '../core/ed25519.js';
+import { type Ed25519PublicKey, ed25519Verify } from '../core/ed25519.js';
 import type { Rng } from '../core/rng.js';
 import { decodeTcbInfo, OID_TCB_INFO, type TcbInfo } from '../devices/secure-os/certs.js';
 import { logDigest } from '../devices/secure-os/boot.js';
@@ -50,7 +49,7 @@ class Refusal {
 interface EnrolledIdentity {
   readonly der: Buffer;
   readonly cert: ParsedCert;
-  readonly key: KeyObject;
+  readonly key: Ed25519PublicKey;
 }
 
 const LAYERS = ['rom', 'bootloader', 'os', 'app'] as const;
@@ -59,7 +58,7 @@ export class Verifier {
   readonly policy: AttestationPolicy;
   private readonly nonces: NonceStore;
   private readonly factory: ParsedCert;
-  private readonly factoryKey: KeyObject;
+  private readonly factoryKey: Ed25519PublicKey;
   private readonly isEnrolled: (deviceId: string) => boolean;
   private readonly releases = new Map<string, ReferenceRelease>();
   private readonly identities = new Map<string, EnrolledIdentity>();
@@ -139,7 +138,7 @@ export class Verifier {
     if (!signedBy(alias, identity.cert.subjectDer, identity.key)) throw new Refusal('CHAIN_INVALID', `the Alias certificate of ${id} is not signed by its DeviceID key`);
     if (!within(alias, now)) throw new Refusal('CHAIN_INVALID', `the Alias certificate of ${id} is outside its validity`);
 
-    let aliasPublic: KeyObject;
+    let aliasPublic: Ed25519PublicKey;
     try {
       aliasPublic = certPublicKey(alias);
     } catch {
@@ -187,7 +186,7 @@ export class Verifier {
       const cert = parse(der, 'DeviceID');
       if (!cert.issuerDer.equals(this.factory.subjectDer)) throw new Refusal('UNKNOWN_DEVICE', `the DeviceID certificate of ${cert.subjectCn ?? '?'} was not issued by the factory CA (issuer ${cert.issuerCn ?? '?'})`);
       if (!signedBy(cert, this.factory.subjectDer, this.factoryKey)) throw new Refusal('CHAIN_INVALID', `the DeviceID certificate of ${cert.subjectCn ?? '?'} does not carry a valid factory CA signature`);
-      let key: KeyObject;
+      let key: Ed25519PublicKey;
       try {
         key = certPublicKey(cert);
       } catch {

@@ -4,9 +4,9 @@
  * every boot and the attestation service's short-lived credentials. Parsing and checks of arbitrary certificates stay
  * in src/core/x509.ts (@peculiar/x509) and node:crypto.
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { DerError, type Tlv, bits, bool, child, children, ctx, octets, oid, oidText, readDer, seq, set, time, timeMs, uint, utf8 } from './der.js';
-import { ed25519PublicKey, ed25519Sign, ed25519Verify } from './ed25519.js';
+import { type Ed25519PrivateKey, type Ed25519PublicKey, ed25519PublicKey, ed25519Sign, ed25519Verify } from './ed25519.js';
 
 export const OID_ED25519 = '1.3.101.112';
 const OID_CN = '2.5.4.3';
@@ -95,7 +95,7 @@ export function buildTbs(t: CertTemplate): Buffer {
 }
 
 /** Build and sign (Ed25519, deterministic) a certificate; returns its DER. */
-export function buildCertificate(t: CertTemplate, issuerKey: KeyObject): Buffer {
+export function buildCertificate(t: CertTemplate, issuerKey: Ed25519PrivateKey): Buffer {
   const tbs = buildTbs(t);
   return seq(tbs, ED25519_ALG, bits(ed25519Sign(issuerKey, tbs)));
 }
@@ -174,12 +174,12 @@ export function parseCertificate(der: Buffer): ParsedCert {
 }
 
 /** True when `cert` names `issuer` as its issuer and carries a valid Ed25519 signature by `issuerKey`. */
-export function signedBy(cert: ParsedCert, issuerSubjectDer: Buffer, issuerKey: KeyObject): boolean {
+export function signedBy(cert: ParsedCert, issuerSubjectDer: Buffer, issuerKey: Ed25519PublicKey): boolean {
   return cert.issuerDer.equals(issuerSubjectDer) && ed25519Verify(issuerKey, cert.tbs, cert.signature);
 }
 
-/** The public key object of a parsed Ed25519 certificate. */
-export function certPublicKey(cert: ParsedCert): KeyObject {
+/** The public key of a parsed Ed25519 certificate. */
+export function certPublicKey(cert: ParsedCert): Ed25519PublicKey {
   return ed25519PublicKey(cert.publicKey);
 }
 

@@ -6,10 +6,10 @@
  *   extension (OID 2.23.133.5.4.1) with the FWID and the measurement-log digest as SHA-256 FWIDs and the debug flag.
  * Validity is fixed from the plan's start time, so the same seed gives byte-identical certificates.
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { type CertName, buildCertificate, certPem, encodeName, keyIdentifier, serialFrom } from '../../core/cert-der.js';
 import { DerError, children, ctx, octets, oid, oidText, readDer, seq, uintContent } from '../../core/der.js';
-import { ed25519FromSeed } from '../../core/ed25519.js';
+import { type Ed25519PrivateKey, type Ed25519PublicKey, ed25519FromSeed } from '../../core/ed25519.js';
 import { rootSeed } from './kdf.js';
 
 export const OID_TCB_INFO = '2.23.133.5.4.1';
@@ -25,7 +25,7 @@ export interface FactoryCa {
   readonly certDer: Buffer;
   readonly certPem: string;
   readonly subjectDer: Buffer;
-  readonly publicKey: KeyObject;
+  readonly publicKey: Ed25519PublicKey;
   readonly publicRaw: Buffer;
   /** The DeviceID certificate of a device whose DeviceID public key is `deviceIdPublic` (what the factory signs). */
   issueDeviceId(deviceId: string, deviceIdPublic: Buffer): Buffer;
@@ -134,7 +134,7 @@ export function aliasCertificate(o: {
   readonly deviceId: string;
   readonly aliasPublic: Buffer;
   readonly deviceIdPublic: Buffer;
-  readonly deviceIdKey: KeyObject;
+  readonly deviceIdKey: Ed25519PrivateKey;
   readonly issuerName: CertName;
   readonly startTimeMs: number;
   readonly tcb: TcbInfo;

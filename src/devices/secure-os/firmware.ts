@@ -4,8 +4,8 @@
  * compares measurements with. What sits in a device's slot is an `InstalledImage`: the vendor's manifest plus the
  * digest of the bytes actually written (which differs when a download was corrupted or an attacker patched the image).
  */
-import { type KeyObject, createCipheriv, createHash } from 'node:crypto';
-import { ed25519FromSeed, ed25519Sign, ed25519Verify } from '../../core/ed25519.js';
+import { createCipheriv, createHash } from 'node:crypto';
+import { type Ed25519PublicKey, ed25519FromSeed, ed25519Sign, ed25519Verify, publicKeyPem } from '../../core/ed25519.js';
 import { imageKey, rootSeed } from './kdf.js';
 
 export interface FirmwareRelease {
@@ -65,7 +65,7 @@ export interface ReferenceValues {
 
 export interface FirmwareCatalog {
   readonly vendorPublicKeyPem: string;
-  readonly vendorPublicKey: KeyObject;
+  readonly vendorPublicKey: Ed25519PublicKey;
   readonly releases: readonly FirmwareRelease[];
   /** The platform images every device boots before its application: ROM, bootloader, OS. */
   readonly platform: { readonly rom: FirmwareImage; readonly bootloader: FirmwareImage; readonly os: FirmwareImage };
@@ -150,7 +150,7 @@ export function firmwareCatalog(seed: string, releases: readonly FirmwareRelease
   let refs: ReferenceValues | undefined;
 
   return {
-    vendorPublicKeyPem: vendor.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    vendorPublicKeyPem: publicKeyPem(vendor.publicKey),
     vendorPublicKey: vendor.publicKey,
     releases,
     platform,
