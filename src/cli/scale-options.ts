@@ -1,6 +1,6 @@
 import { FleetsimError } from '../core/errors.js';
 import { type MachineLimits, type Preflight, preflight, readLimits } from '../engine/preflight.js';
-import { defaultWorkers } from '../engine/run.js';
+import { defaultLiveWorkers } from '../engine/run.js';
 import { targetEndpoints } from '../scenario/endpoints.js';
 import type { RunPlan } from '../scenario/plan.js';
 import { type ShardSpec, parseShardSpec, shardDevices } from '../scenario/shard.js';
@@ -25,7 +25,7 @@ export function scaleOptions(plan: RunPlan, args: ScaleArgs, nowMs: number = Dat
   const shard = parseShard(args.shard, plan);
   const range = shard === undefined ? { first: 0, end: plan.totalDevices } : shardDevices(plan.totalDevices, shard);
   const devices = range.end - range.first;
-  const workers = args.workers ?? defaultWorkers(devices);
+  const workers = args.workers ?? defaultLiveWorkers(plan, devices);
   const processes = parseProcesses(args.processes);
   const startAt = parseStartAt(args.startAt, nowMs);
   const embedded = plan.target.kind === 'embedded';
