@@ -81,16 +81,17 @@ export function defaultWorkers(totalDevices: number): number {
 
 /**
  * Live (I/O-bound: a worker mostly waits on sockets): one worker per 10,000 devices, per 25,000 messages a second
- * offered or per 2,500 connections a second of the fastest connect phase, at most one per core. Fewer threads wake
+ * offered or per 5,000 connections a second of the fastest connect phase, at most one per core. Fewer threads wake
  * less often and switch less, which matters most where the broker shares the machine: measured on 2 cores with
  * Mosquitto beside it, 10,000 devices at one QoS 1 message a second took 23 % of a core on one worker and 32 % on two,
- * with the same latency; but one worker connects about 2,000-2,500 devices a second there, two about 4,500.
+ * with the same latency; one worker connected 10,000 devices at 6,000/s with p99 connect latency 25 ms (at 10,000/s
+ * both one and two workers overflow Mosquitto's listen queue of 100 and 1-3 % of the devices wait for TCP's SYN retry).
  */
 export function defaultLiveWorkers(plan: RunPlan, devices: number = plan.totalDevices): number {
   const share = plan.totalDevices === 0 ? 0 : devices / plan.totalDevices;
   const msgPerS = plan.fleets.reduce((sum, f) => sum + (f.telemetry.everyMs > 0 ? (f.count * 1000) / f.telemetry.everyMs : 0), 0) * share;
   const connectPerS = plan.phases.reduce((max, p) => (p.kind === 'connect' ? Math.max(max, p.fromPerS, p.toPerS) : max), 0) * share;
-  const needed = Math.max(Math.ceil(devices / 10_000), Math.ceil(msgPerS / 25_000), Math.ceil(connectPerS / 2_500));
+  const needed = Math.max(Math.ceil(devices / 10_000), Math.ceil(msgPerS / 25_000), Math.ceil(connectPerS / 5_000));
   return Math.max(1, Math.min(availableParallelism(), needed));
 }
 

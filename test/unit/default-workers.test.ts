@@ -32,7 +32,7 @@ describe('default worker threads', () => {
     expect(defaultLiveWorkers(plan(200, '5ms'), 100)).toBe(1); // half the fleet: 20,000 msg/s
   });
 
-  it('live: one per 2,500 connections a second of the fastest connect phase', () => {
+  it('live: one per 5,000 connections a second of the fastest connect phase', () => {
     const ramp = (rate: number) =>
       compileScenarioText(
         `version: 1
@@ -45,8 +45,8 @@ phases:
 `,
         'w.yaml',
       );
-    expect(defaultLiveWorkers(ramp(2_500))).toBe(1);
-    expect(defaultLiveWorkers(ramp(5_000))).toBe(capped(2));
+    expect(defaultLiveWorkers(ramp(5_000))).toBe(1);
+    expect(defaultLiveWorkers(ramp(5_001))).toBe(capped(2));
   });
 
   it('virtual time: one per 2,500 devices (every worker computes)', () => {
