@@ -9,6 +9,9 @@
  *                       it publishes every second (`sys_interval 1`); the bench subscribes with one monitor client.
  *
  * Each instance holds at most ~19,000 connections: the open-file limit is 20,000 per process and cannot be raised here.
+ * An instance may listen on several ports (`listeners`): each port is a destination of its own for the kernel, which
+ * picks a connection's ephemeral port per destination and, past half the range (~14,000 with the default 32768–60999),
+ * scans the whole other half for every connect (it tries one parity first).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,9 +26,13 @@ export const HOST = '127.0.0.1';
 export const PER_BROKER = 19_000;
 
 export interface Broker {
+  /** The first listener (the monitors' port). */
   readonly port: number;
   readonly pid: number;
   readonly url: string;
+  /** Every listener, the first included. */
+  readonly ports: readonly number[];
+  readonly urls: readonly string[];
 }
 
 export interface BrokerSet {
@@ -68,12 +75,12 @@ export async function waitListening(port: number): Promise<void> {
 /** Ports of the bench's own client connections (monitors), left out of the counts. */
 const monitorPorts = new Set<number>();
 
-export async function startBrokers(count: number): Promise<BrokerSet> {
+export async function startBrokers(count: number, listeners = 1): Promise<BrokerSet> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-bench-peers-'));
   const children: ChildProcess[] = [];
   const brokers: Broker[] = [];
-  const lines = (port: number): string[] => [
-    `listener ${port} ${HOST}`,
+  const lines = (ports: readonly number[]): string[] => [
+    ...ports.map((port) => `listener ${port} ${HOST}`),
     'allow_anonymous true',
     'max_connections -1',
     'persistence false',
@@ -87,17 +94,23 @@ export async function startBrokers(count: number): Promise<BrokerSet> {
   const off = onCleanup(stop);
   try {
     for (let i = 0; i < count; i++) {
-      const port = await freePort();
+      const ports: number[] = [];
+      while (ports.length < listeners) {
+        const p = await freePort();
+        if (!ports.includes(p)) ports.push(p);
+      }
+      const port = ports[0] as number;
       const file = join(dir, `mosquitto-${i}.conf`);
-      writeFileSync(file, lines(port).join('\n') + '\n');
+      writeFileSync(file, lines(ports).join('\n') + '\n');
       const child = spawn('mosquitto', ['-c', file], { stdio: ['ignore', 'ignore', 'inherit'] });
       children.push(child);
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
         child.once('error', (e) => reject(new Error(`cannot start mosquitto (${e.message}): apt-get install mosquitto`)));
       });
-      await waitListening(port);
-      brokers.push({ port, pid: child.pid as number, url: `mqtt://${HOST}:${port}` });
+      for (const p of ports) await waitListening(p);
+      const urls = ports.map((p) => `mqtt://${HOST}:${p}`);
+      brokers.push({ port, pid: child.pid as number, url: urls[0] as string, ports, urls });
     }
   } catch (err) {
     stop();
@@ -106,8 +119,8 @@ export async function startBrokers(count: number): Promise<BrokerSet> {
   }
   return {
     brokers,
-    config: lines(0).slice(1).join('; '),
-    connections: () => countConnections(brokers.map((b) => b.port)),
+    config: `${listeners === 1 ? '' : `${listeners} listeners each; `}${lines([]).join('; ')}`,
+    connections: () => countConnections(brokers.map((b) => b.ports)),
     stop: () => {
       stop();
       off();
@@ -115,14 +128,15 @@ export async function startBrokers(count: number): Promise<BrokerSet> {
   };
 }
 
-/** Established connections per broker port, from the kernel's socket table (ss), monitors excluded. */
-export function countConnections(ports: readonly number[]): Promise<number[]> {
+/** Established connections per broker (the sum over its listener ports), from the kernel's socket table (ss), monitors excluded. */
+export function countConnections(brokerPorts: readonly (readonly number[])[]): Promise<number[]> {
+  const ports = brokerPorts.flat();
   const filter = `( ${ports.map((p) => `sport = :${p}`).join(' or ')} )`;
   return new Promise((resolve, reject) => {
     execFile('ss', ['-Htn', 'state', 'established', filter], { maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => {
       if (err !== null) return reject(new Error(`ss failed: ${err.message}`));
-      const counts = ports.map(() => 0);
-      const index = new Map(ports.map((p, i) => [p, i]));
+      const counts = brokerPorts.map(() => 0);
+      const index = new Map(brokerPorts.flatMap((ps, i) => ps.map((p) => [p, i] as const)));
       for (const line of stdout.split('\n')) {
         if (line.length === 0) continue;
         // Recv-Q Send-Q Local:Port Peer:Port (state is omitted when filtered by one state)

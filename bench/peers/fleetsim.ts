@@ -123,7 +123,7 @@ export const fleetsim: Tool = {
   async start(w: Workload, dir: string): Promise<ToolRun> {
     await fleetsimFeatures(dir);
     const p = plan(w, features);
-    const urls = w.brokers.slice(0, p.brokers).map((b) => b.url);
+    const urls = w.brokers.slice(0, p.brokers).flatMap((b) => b.urls);
     const usePool = w.sourceAddresses.length > 0 && features.sourceAddresses;
     // Flags as users type them when the CLI has them, else the scenario's target (endpoints, source addresses).
     const inScenario = (urls.length > 1 && !features.targetList) || (w.sourceAddresses.length > 0 && features.multiTarget && !usePool);

@@ -11,7 +11,7 @@ export const mqttjs: Tool = {
   maxConnections: () => Infinity,
   start(w: Workload): Promise<ToolRun> {
     const cfg: HarnessConfig = {
-      urls: w.brokers.map((b) => b.url),
+      urls: w.brokers.flatMap((b) => b.urls),
       sourceAddresses: w.sourceAddresses,
       from: 0,
       count: w.connections,

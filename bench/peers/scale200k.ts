@@ -8,8 +8,13 @@
  *   time             = from starting the CLI to the highest count
  * plus the virtual-time samples/s of issue 3 (bench/virtual-measure.ts), the other scale figure of the README.
  *
- *   npm run bench -- --only scale200k [--connections 200000] [--brokers 12] [--processes N] [--connect-rate 4000]
+ *   npm run bench -- --only scale200k [--connections 200000] [--brokers 12] [--listeners N] [--processes N] [--connect-rate 4000]
  *                   [--source-addresses 127.0.0.1-127.0.0.16] [--timeout 300] [--skip-virtual] [--json FILE]
+ *
+ * Each Mosquitto listens on enough ports (`--listeners`, default: ≤ 12,000 connections per port) that no destination
+ * passes ~14,000 connections: the kernel picks a connection's ephemeral port per destination and tries one parity of
+ * the range (32768–60999) first, so past half of it every connect scans the other half (measured: one port per broker
+ * stalled at 15,016–15,059 per broker, 180,427 in all; see the README).
  *
  * No source-address pool by default: with 12 destinations one source address has 12 × the ephemeral range of
  * 4-tuples, while Node binds a pooled socket to its address before connecting (no IP_BIND_ADDRESS_NO_PORT), which
@@ -30,6 +35,7 @@ const { values: o } = parseArgs({
   options: {
     connections: { type: 'string', default: '200000' },
     brokers: { type: 'string', default: '12' },
+    listeners: { type: 'string' },
     processes: { type: 'string' },
     'connect-rate': { type: 'string', default: '4000' },
     'source-addresses': { type: 'string', default: '' },
@@ -64,7 +70,9 @@ const f = fleetsimDetected();
 /** fleetsim's own choice unless --processes names a count (it starts more than one when one would pass the fd limit). */
 const processes = o.processes === undefined ? undefined : Number(o.processes);
 const pool = addresses(o['source-addresses'] ?? '');
-const brokerSet = await startBrokers(BROKERS);
+/** Ports per broker: at most 12,000 connections per destination port. */
+const LISTENERS = o.listeners === undefined ? Math.max(1, Math.ceil(N / BROKERS / 12_000)) : Number(o.listeners);
+const brokerSet = await startBrokers(BROKERS, LISTENERS);
 const workload = {
   name: 'scale200k',
   connections: N,
@@ -75,7 +83,7 @@ const workload = {
   processes,
 };
 const ceiling = fleetsim.maxConnections(workload);
-console.log(`scale: ${N.toLocaleString('en-US')} connections over ${BROKERS} Mosquitto instances, ${processes ?? 'fleetsim-chosen'} processes, ${pool.length} source addresses, ask ${workload.connectRate}/s`);
+console.log(`scale: ${N.toLocaleString('en-US')} connections over ${BROKERS} Mosquitto instances × ${LISTENERS} listener ports, ${processes ?? 'fleetsim-chosen'} processes, ${pool.length} source addresses, ask ${workload.connectRate}/s`);
 console.log(`fleetsim build: client ${f.lean ? 'lean' : 'mqtt.js'}, --processes ${f.processes ? 'yes' : 'no'}, several endpoints ${f.multiTarget ? 'yes' : 'no'}`);
 console.log(`machine: ${describeMachine(host)}`);
 const notes: string[] = [];
@@ -118,6 +126,6 @@ console.log(`per broker (${fleetsimDetected().noObserver ? 'devices only' : "fle
 if (result.toolOutput !== undefined && result.toolOutput !== '') console.log(`fleetsim's output (${result.ended === 'exited' ? 'it exited during the ramp' : 'after the bench stopped it'}):\n${result.toolOutput}`);
 console.log(`load1 ${host.load1Before} → ${host.load1After}`);
 if (o.json !== undefined) {
-  writeFileSync(o.json, JSON.stringify({ bench: 'scale200k', machine: host, workload: { ...workload, brokers: BROKERS }, fleetsim: f, result, virtual, notes }, null, 2) + '\n');
+  writeFileSync(o.json, JSON.stringify({ bench: 'scale200k', machine: host, workload: { ...workload, brokers: BROKERS, listeners: LISTENERS }, fleetsim: f, result, virtual, notes }, null, 2) + '\n');
   console.log(`JSON: ${o.json}`);
 }

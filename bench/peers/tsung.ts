@@ -26,7 +26,7 @@ export function tsungXml(w: Workload): string {
   const client = oneVm
     ? `<client host="localhost" use_controller_vm="true" maxusers="${PER_VM}">${ips}</client>`
     : `<client host="localhost" maxusers="${PER_VM}" cpu="${Math.ceil(n / PER_VM)}">${ips}</client>`;
-  const servers = w.brokers.map((b) => `<server host="127.0.0.1" port="${b.port}" type="tcp"/>`).join('\n    ');
+  const servers = w.brokers.flatMap((b) => b.ports.map((port) => `<server host="127.0.0.1" port="${port}" type="tcp"/>`)).join('\n    ');
   // Tsung launches users only during the phase, at arrivalrate up to maxnumber, and falls far behind the rate when it
   // is busy (users not launched in time are dropped): the phase lasts as long as the bench waits for connections.
   const phaseS = w.rampLimitS ?? Math.ceil((n / w.connectRate) * 4) + 5;

@@ -67,6 +67,8 @@ export interface Preflight {
   readonly portsAvailable: number | undefined;
   /** The most ports one destination (or one source address) needs. */
   readonly portsNeeded: number;
+  /** What will fit but slowly (printed under the preflight line). */
+  readonly warnings: readonly string[];
   readonly memoryBytes: number;
   readonly availableBytes: number | undefined;
 }
@@ -134,11 +136,26 @@ export function preflight(input: PreflightInput): Preflight {
     sourceAddresses,
     portsAvailable: limits.ephemeralPorts,
     portsNeeded,
+    warnings: portWarnings(portsNeeded, limits.ephemeralPorts, sourceAddresses, endpoints),
     memoryBytes,
     availableBytes: limits.availableBytes,
   };
   check(result, embedded, input.processes !== undefined);
   return result;
+}
+
+/**
+ * Linux picks a connecting socket's port per destination and tries one parity of the range first (even ports), so
+ * past half the range to one destination every connect scans that half before it finds a port of the other parity:
+ * connects slow down as the kernel burns CPU (measured: 12 brokers, one port each, stalled at ~15,000 connections per
+ * broker; two ports each went further). A second listener port on the broker is a destination of its own.
+ */
+function portWarnings(needed: number, available: number | undefined, sourceAddresses: number, endpoints: number): string[] {
+  if (available === undefined || sourceAddresses > 0 || needed <= available / 2 || needed > available) return [];
+  const enough = Math.ceil((needed * endpoints) / Math.floor(available / 2));
+  return [
+    `${n(needed)} connections per endpoint pass half the ephemeral range (${n(Math.floor(available / 2))}): the kernel scans that half for every connect past it, and connects slow down; spread the devices over ${enough} or more endpoints (another listener port on the same broker counts)`,
+  ];
 }
 
 /** 1 unless the devices' sockets (and, with the embedded hub, its own) would pass the open-file limit of one process. */
@@ -189,7 +206,7 @@ export function describePreflight(p: Preflight): string {
   const src = p.sourceAddresses === 0 ? 'OS-chosen source address' : `${n(p.sourceAddresses)} source addresses`;
   const ports = `${n(p.portsNeeded)} of ${p.portsAvailable === undefined ? '?' : n(p.portsAvailable)} ephemeral ports per ${p.sourceAddresses > 0 ? 'source address' : 'endpoint'}`;
   const mem = `~${mib(p.memoryBytes)} MiB estimated${p.availableBytes === undefined ? '' : ` (${mib(p.availableBytes)} MiB free)`}`;
-  return `preflight: ${fd}; ${procs}; ${dest}, ${src}; ${ports}; ${mem}`;
+  return [`preflight: ${fd}; ${procs}; ${dest}, ${src}; ${ports}; ${mem}`, ...p.warnings.map((w) => `preflight warning: ${w}`)].join('\n');
 }
 
 function mib(bytes: number): string {

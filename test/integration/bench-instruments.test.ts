@@ -111,6 +111,21 @@ describe.skipIf(!hasMosquitto)('bench instruments (needs the mosquitto binary)',
     await until(() => processTree(-1, run.marker).length === 0, 3000);
   });
 
+  it('a broker with several listeners counts the connections on every one of its ports', async () => {
+    const multi = await startBrokers(1, 2);
+    try {
+      const [b] = multi.brokers;
+      expect(b?.ports.length).toBe(2);
+      expect(b?.urls).toEqual(b?.ports.map((p) => `mqtt://${HOST}:${p}`));
+      const sockets = [...(await open(b?.ports[0] ?? 0, 3)), ...(await open(b?.ports[1] ?? 0, 4))];
+      await until(async () => (await multi.connections()).join() === '7');
+      for (const s of sockets) s.destroy();
+      await until(async () => (await multi.connections()).join() === '0');
+    } finally {
+      multi.stop();
+    }
+  });
+
   it('measures a real tool end to end: 300 mqtt.js connections, counted by the broker', async () => {
     const w = { name: 'test', connections: 300, connectRate: 1000, brokers: brokers.brokers, sourceAddresses: [], holdS: 60 };
     const r = await connections(mqttjs, w, brokers, dir, { pollMs: 100, stallS: 5, timeoutS: 60 });
@@ -139,7 +154,7 @@ describe.skipIf(!hasMosquitto)('bench instruments (needs the mosquitto binary)',
 });
 
 describe('bench peers: generated Tsung configuration', () => {
-  const broker = (port: number) => ({ port, pid: 0, url: `mqtt://${HOST}:${port}` });
+  const broker = (port: number) => ({ port, pid: 0, url: `mqtt://${HOST}:${port}`, ports: [port], urls: [`mqtt://${HOST}:${port}`] });
   it('uses one VM up to 19,000 users, several above, and lists every broker', () => {
     const small = tsungXml({ name: 'a', connections: 1000, connectRate: 500, brokers: [broker(1)], sourceAddresses: [], holdS: 5 });
     expect(small).toContain('use_controller_vm="true"');

@@ -69,6 +69,17 @@ describe('preflight: ephemeral ports', () => {
     expect(() => preflight({ ...base, devices: 60_000, endpoints: 8, sourceAddresses: 2 })).toThrow(/from 2 source addresses need 30,000 ephemeral ports on each/);
   });
 
+  it('warns past half the range per endpoint without a pool (the kernel tries one parity first), naming enough endpoints', () => {
+    expect(preflight({ ...base, devices: 14_116 }).warnings).toEqual([]);
+    const p = preflight({ ...base, devices: 180_000, endpoints: 12 });
+    expect(p.warnings).toEqual([
+      '15,000 connections per endpoint pass half the ephemeral range (14,116): the kernel scans that half for every connect past it, and connects slow down; spread the devices over 13 or more endpoints (another listener port on the same broker counts)',
+    ]);
+    expect(describePreflight(p).split('\n')[1]).toBe(`preflight warning: ${p.warnings[0] ?? ''}`);
+    expect(preflight({ ...base, devices: 180_000, endpoints: 24 }).warnings).toEqual([]);
+    expect(preflight({ ...base, devices: 20_000, endpoints: 1, sourceAddresses: 1 }).warnings).toEqual([]); // a pool binds: another limit
+  });
+
   it('checks nothing it cannot read, and describes the ceiling on one line', () => {
     const p = preflight({ ...base, devices: 1_000_000, limits: { fdsPerProcess: undefined, ephemeralPorts: undefined, availableBytes: undefined } });
     expect(p.processes).toBe(1);
