@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BrokerSet, PER_BROKER, startBrokers } from './brokers.js';
 import { fleetsim, fleetsimDetected, setProbeDir } from './fleetsim.js';
+import { floor } from './floor.js';
 import { type ConnectResult, type ThroughputResult, connections, throughput } from './measure.js';
 import { mqttjs } from './mqttjs.js';
 import { type TableRow, type ToolName, describeMachine, machine, ratio, renderTable } from './report.js';
@@ -27,8 +28,9 @@ options:
   --duration S         measured window of the 10k-devices QoS 1 figure, seconds (default 30)
   --qos1-devices N     devices of that figure (default 10000), each publishing once a second
   --qos0-devices N     devices of the QoS 0 figure (default 100), each publishing every --qos0-every ms (default 5)
+  --listeners N        listener ports per Mosquitto instance, every tool spreads over all of them (default 1)
   --measures LIST      connect,maxlive,qos0,qos1 (default: all)
-  --tools LIST         tsung,mqttjs,fleetsim (default: all)
+  --tools LIST         tsung,mqttjs,fleetsim,floor (default: all; floor = a C client with no runtime, throughput only)
   --skip-tsung         leave Tsung out
   --json FILE          also write the results as JSON
   --keep               keep the working folder (generated tsung.xml and scenarios, Tsung's logs) and print its path
@@ -43,8 +45,9 @@ const { values: o } = parseArgs({
     'qos1-devices': { type: 'string', default: '10000' },
     'qos0-devices': { type: 'string', default: '100' },
     'qos0-every': { type: 'string', default: '5' },
+    listeners: { type: 'string', default: '1' },
     measures: { type: 'string', default: 'connect,maxlive,qos0,qos1' },
-    tools: { type: 'string', default: 'tsung,mqttjs,fleetsim' },
+    tools: { type: 'string', default: 'tsung,mqttjs,fleetsim,floor' },
     'skip-tsung': { type: 'boolean', default: false },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
@@ -78,7 +81,7 @@ const dir = mkdtempSync(join(tmpdir(), 'fleetsim-bench-peers-'));
 setProbeDir(dir);
 const tools: Tool[] = [];
 const notes: string[] = [];
-for (const t of [tsung, mqttjs, fleetsim]) {
+for (const t of [tsung, mqttjs, fleetsim, floor]) {
   if (!wanted.has(t.name)) continue;
   const why = await t.unavailable();
   if (why === undefined) tools.push(t);
@@ -102,7 +105,7 @@ let brokersUsed = 0;
  * or held by a process that outlived it) can never be counted as the next tool's.
  */
 async function withBrokers<T>(count: number, run: (b: BrokerSet) => Promise<T>): Promise<T> {
-  const b = await startBrokers(count);
+  const b = await startBrokers(count, num('listeners'));
   brokerConfig = b.config;
   brokersUsed = Math.max(brokersUsed, count);
   try {
@@ -133,7 +136,8 @@ try {
         return undefined;
       }
     };
-    if (measures.has('connect')) {
+    const throughputOnly = t === floor;
+    if (measures.has('connect') && !throughputOnly) {
       const r = await step(`${N} idle connections at ${RATE}/s`, () =>
         withBrokers(brokersFor(N), (b) => connections(t, base('idle', N, RATE, b), b, dir, { pollMs: 100, stallS: 35, timeoutS: 120 })),
       );
@@ -154,7 +158,7 @@ try {
       if (r !== undefined) qos1Results[t.name] = r;
     }
     // Last: a tool stopped in the middle of a long ramp (Tsung still launching) must not disturb its other measures.
-    if (measures.has('maxlive')) {
+    if (measures.has('maxlive') && !throughputOnly) {
       const r = await step(`live connections, ramp to ${MAX_LIVE}`, () =>
         withBrokers(brokersFor(MAX_LIVE), (b) => connections(t, base('maxlive', MAX_LIVE, Math.min(RATE, 5000), b), b, dir, { pollMs: 500, stallS: 15, timeoutS: 150 })),
       );
@@ -202,6 +206,7 @@ const footnotes = [
   `QoS 1: ${QOS1_DEVICES} devices each publishing once a second; CPU of the tool's tree ÷ wall time × 100 over ~${WINDOW_S} s between two broker counter updates, from 5 s after the last device connected (received msg/s shows the rate achieved: above the offered rate is a tool catching up)`,
   'a throughput figure shows n/a when fewer than 95 % of the devices were connected when its window began',
   'fleetsim ÷ best peer: the best of Tsung and MQTT.js (lowest for memory and CPU, highest otherwise); below 1 is better for memory and CPU, above 1 for the rest',
+  'C floor: not a peer but the least a client spends here (the kernel\'s TCP on loopback, epoll and syscalls, a few instructions), measured the same way; throughput figures only',
   ...tools.map((t) => `${t.name}: ${t.describe()}`),
   ...(fleetsimDetected().noObserver ? [] : ['fleetsim includes its observer (an independent subscriber thread that checks delivery), which peers do not have']),
   ...notes,
