@@ -28,7 +28,7 @@ export async function validateCommand(args: { scenario: string; quiet: boolean }
     `  ${plan.phases.length} phases, ~${formatDuration(plan.totalDurationMs)}: ${plan.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}`).join(' → ')}`,
     `  ${plan.thresholds.reduce((n, t) => n + t.expressions.length, 0)} thresholds; target ${plan.target.kind === 'embedded' ? 'embedded hub' : targetText(plan.target)}; seed ${plan.seed}`,
   ];
-  if (plan.clock === 'live') lines.push(`  ${ceiling(plan)}`);
+  if (plan.clock === 'live') lines.push(...ceiling(plan).split('\n').map((l) => `  ${l}`));
   term.out(lines.join('\n'));
   return 0;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +42,18 @@ describe('fleetsim CLI (built, spawned)', () => {
     const r = await fleetsim(['validate', 'scenarios/quickstart.yaml']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/is valid/);
+  });
+
+  it('validate: the preflight warns when one endpoint takes more than half the ephemeral range', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-e2e-'));
+    const file = join(dir, 'big.yaml');
+    writeFileSync(file, 'version: 1\nname: big\ntarget: mqtt://127.0.0.1:1883\nfleets:\n  - { id: a, model: thermostat, count: 15000 }\nphases:\n  - { kind: connect, rate: 1000/s }\n');
+    const r = await fleetsim(['validate', file, '--no-color']);
+    expect(r.code).toBe(0);
+    const [low = 0, high = 0] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    const half = Math.floor((high - low + 1) / 2);
+    if (half < 15_000) expect(r.stdout).toMatch(/\n {2}preflight warning: 15,000 connections per endpoint pass half the ephemeral range .*spread the devices over \d+ or more endpoints/);
+    else expect(r.stdout).not.toMatch(/preflight warning/);
   });
 
   it('exits 99 when a threshold fails, and says which', async () => {
