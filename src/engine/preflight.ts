@@ -148,7 +148,7 @@ export function preflight(input: PreflightInput): Preflight {
  * Linux picks a connecting socket's port per destination and tries one parity of the range first (even ports), so
  * past half the range to one destination every connect scans that half before it finds a port of the other parity:
  * connects slow down as the kernel burns CPU (measured: 12 brokers, one port each, stalled at ~15,000 connections per
- * broker, 180,427 in all; two ports each reached 200,000). A second listener port on a broker is a destination of its own.
+ * broker, 180,427 in all; two ports each reached 200,000). Another listener port on a broker is a destination too.
  */
 function portWarnings(needed: number, available: number | undefined, sourceAddresses: number, endpoints: number): string[] {
   if (available === undefined || sourceAddresses > 0 || needed <= available / 2 || needed > available) return [];
