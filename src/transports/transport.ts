@@ -20,11 +20,15 @@ export interface CloseInfo {
   readonly local: boolean;
 }
 
-export type PublishCallback = (err: Error | undefined) => void;
+/** `ref` is the number the publisher gave with the message, so one callback can serve every publish (no closure each). */
+export type PublishCallback = (err: Error | undefined, ref: number) => void;
 
 export interface Connection {
-  /** QoS 1: done on PUBACK; QoS 0: done when written. A failure before the ack calls done(err) exactly once. */
-  publish(topic: string, payload: string | Uint8Array, qos: 0 | 1, done: PublishCallback): void;
+  /**
+   * QoS 1: done on PUBACK; QoS 0: done when written. A failure before the ack calls done(err, ref) exactly once.
+   * `ref` (default 0) comes back as done's second argument.
+   */
+  publish(topic: string, payload: string | Uint8Array, qos: 0 | 1, done: PublishCallback, ref?: number): void;
   /** Clean MQTT DISCONNECT; pending publishes fail with CONNECTION_CLOSED. */
   close(): Promise<void>;
   /** Abrupt drop, as a network failure would do it (no DISCONNECT; the broker sees the socket close). */

@@ -4,6 +4,7 @@ import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { Readings } from '../devices/model.js';
 import type { Connection } from '../transports/transport.js';
 import type { DeviceRuntime } from './device.js';
+import { PendingPublishes } from './pending-publishes.js';
 import type { SecureOsRuntime } from './secure-os.js';
 
 /** What the telemetry path needs from its shard. */
@@ -23,6 +24,9 @@ export interface TelemetryHost {
 export class Telemetry {
   /** Publishes awaiting their ack, over the shard's devices: the drain waits for 0 (the telemetry.inflight gauge). */
   inFlight = 0;
+  private readonly pending = new PendingPublishes<DeviceRuntime>();
+  /** The one ack callback of every publish: its ref is the publish's slot in `pending`. */
+  private readonly acked = (err: Error | undefined, slot: number): void => this.onAck(slot, err);
 
   constructor(
     private readonly recorder: MetricsRecorder,
@@ -108,11 +112,16 @@ export class Telemetry {
     d.addPending(seq);
     this.inFlight++;
     this.recorder.count('telemetry.sent');
-    // One closure per publish: Transport's done callback carries no identity of the publish it settles.
-    conn.publish(d.topic, payload, d.fleet.plan.transport.qos, (err) => this.onAck(d, seq, at, now, err));
+    conn.publish(d.topic, payload, d.fleet.plan.transport.qos, this.acked, this.pending.add(d, seq, at, now));
   }
 
-  private onAck(d: DeviceRuntime, seq: number, intendedAt: number, sentAt: number, err: Error | undefined): void {
+  private onAck(slot: number, err: Error | undefined): void {
+    const d = this.pending.device(slot);
+    if (d === undefined) return;
+    const seq = this.pending.seq(slot);
+    const intendedAt = this.pending.intendedAt(slot);
+    const sentAt = this.pending.sentAt(slot);
+    this.pending.release(slot);
     // After the shard finished, what is still pending was counted as in flight at stop: leave it there.
     if (this.host.finished() || !d.settlePending(seq)) return;
     this.inFlight--;

@@ -3,25 +3,29 @@ import { Inflight } from '../../src/transports/lean/inflight.js';
 import { Outbox, TimerWheel, type Timed, type Writer } from '../../src/transports/lean/wheel.js';
 
 describe('lean client in-flight ring', () => {
-  it('acks in any order settle the right callbacks; unknown and duplicate ids are ignored', () => {
+  it('acks in any order settle the right callbacks with their refs; unknown and duplicate ids are ignored', () => {
     const f = new Inflight();
-    const seen: number[] = [];
-    for (let id = 1; id <= 40; id++) f.add(id, () => seen.push(id)); // grows 4 → 64
+    const seen: string[] = [];
+    const done = (err: Error | undefined, ref: number): number => seen.push(`${ref}${err === undefined ? '' : ' lost'}`);
+    for (let id = 1; id <= 40; id++) f.add(id, done, 1000 + id); // grows 4 → 64: refs move with their ids
     expect(f.size).toBe(40);
-    for (const id of [7, 1, 40, 7, 99]) f.take(id)?.(undefined);
-    expect(seen).toEqual([7, 1, 40]);
+    expect([7, 1, 40, 7, 99].map((id) => f.settle(id, undefined))).toEqual([true, true, true, false, false]);
+    expect(seen).toEqual(['1007', '1001', '1040']);
     expect(f.size).toBe(37);
     expect(f.has(2) && !f.has(7)).toBe(true);
-    const rest = f.takeAll();
-    expect(rest).toHaveLength(37);
+    seen.length = 0;
+    expect(f.settleAll(new Error('lost'))).toBe(37);
+    expect(seen).toHaveLength(37);
+    expect(seen[0]).toBe('1002 lost');
     expect(f.size).toBe(0);
+    expect(f.settle(2, undefined)).toBe(false);
   });
 
   it('ids that wrap at 65535 keep their own slots', () => {
     const f = new Inflight();
     const got: number[] = [];
-    for (const id of [65534, 65535, 1, 2]) f.add(id, () => got.push(id));
-    for (const id of [1, 65535, 2, 65534]) f.take(id)?.(undefined);
+    for (const id of [65534, 65535, 1, 2]) f.add(id, (_err, ref) => got.push(ref), id);
+    for (const id of [1, 65535, 2, 65534]) f.settle(id, undefined);
     expect(got).toEqual([1, 65535, 2, 65534]);
   });
 });
@@ -75,11 +79,11 @@ describe('lean client timer wheel and outbox', () => {
     const a = w('a', true);
     const b = w('b', false);
     outbox.mark(a);
-    outbox.afterWrite(a, (err) => log.push(`a ${err === undefined ? 'ok' : 'err'}`));
+    outbox.afterWrite(a, (err, ref) => log.push(`a ${ref} ${err === undefined ? 'ok' : 'err'}`), 7);
     outbox.mark(b);
-    outbox.afterWrite(b, (err) => log.push(`b ${err === undefined ? 'ok' : (err as Error & { code: string }).code}`));
+    outbox.afterWrite(b, (err, ref) => log.push(`b ${ref} ${err === undefined ? 'ok' : (err as Error & { code: string }).code}`), 8);
     expect(log).toEqual([]); // nothing before the turn ends
     await Promise.resolve();
-    expect(log).toEqual(['flush a', 'flush b', 'a ok', 'b CONNECTION_LOST']);
+    expect(log).toEqual(['flush a', 'flush b', 'a 7 ok', 'b 8 CONNECTION_LOST']);
   });
 });

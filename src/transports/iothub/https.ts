@@ -54,24 +54,24 @@ class HttpsConnection implements Connection {
     return this.inFlight;
   }
 
-  publish(topic: string, payload: string | Uint8Array, _qos: 0 | 1, done: PublishCallback): void {
+  publish(topic: string, payload: string | Uint8Array, _qos: 0 | 1, done: PublishCallback, ref = 0): void {
     if (this.closed) {
-      done(new TransportError('CONNECTION_CLOSED', 'the HTTPS device is closed'));
+      done(new TransportError('CONNECTION_CLOSED', 'the HTTPS device is closed'), ref);
       return;
     }
     if (parseDeviceTopic(topic)?.kind !== 'telemetry') {
-      done(undefined); // twin and method traffic has no HTTPS form: nothing to send
+      done(undefined, ref); // twin and method traffic has no HTTPS form: nothing to send
       return;
     }
     this.inFlight++;
     this.o.client.call('POST', '/messages/events', { headers: telemetryHeaders(topic), body: payload, signal: this.abort.signal }).then(
       () => {
         this.inFlight--;
-        done(undefined);
+        done(undefined, ref);
       },
       (err: unknown) => {
         this.inFlight--;
-        done(err instanceof Error ? err : new Error(String(err)));
+        done(err instanceof Error ? err : new Error(String(err)), ref);
         if ((err as TransportError).code === 'HTTP_401') this.end({ code: 'NOT_AUTHORIZED', local: false });
       },
     );

@@ -124,9 +124,9 @@ export class LeanConnection implements Connection, FrameSink, Timed, Writer {
     return this.socket.destroyed;
   }
 
-  publish(topic: string, payload: string | Uint8Array, qos: 0 | 1, done: PublishCallback): void {
+  publish(topic: string, payload: string | Uint8Array, qos: 0 | 1, done: PublishCallback, ref = 0): void {
     if (this.state !== ONLINE) {
-      done(this.state === CLOSING ? new TransportError('CONNECTION_LOST', 'client disconnecting') : new TransportError('NOT_CONNECTED', 'connection is closed'));
+      done(this.state === CLOSING ? new TransportError('CONNECTION_LOST', 'client disconnecting') : new TransportError('NOT_CONNECTED', 'connection is closed'), ref);
       return;
     }
     if (topic !== this.topic) {
@@ -136,12 +136,12 @@ export class LeanConnection implements Connection, FrameSink, Timed, Writer {
     let id = 0;
     if (qos === 1) {
       id = this.allocId();
-      (this.inflight ??= new Inflight()).add(id, done);
+      (this.inflight ??= new Inflight()).add(id, done, ref);
     }
     this.queue(encodePublish(this.topicBytes, payload, qos, id, this.ctx.version === 5));
     if (qos === 0) {
       this.qos0Queued++;
-      this.ctx.outbox.afterWrite(this, done);
+      this.ctx.outbox.afterWrite(this, done, ref);
     }
   }
 
@@ -181,9 +181,7 @@ export class LeanConnection implements Connection, FrameSink, Timed, Writer {
   }
 
   onPuback(id: number, reasonCode: number): void {
-    const done = this.inflight?.take(id);
-    if (done === undefined) return;
-    done(reasonCode < 0x80 ? undefined : new TransportError(`PUBACK_${reasonCode}`, `broker refused the message (PUBACK reason ${reasonCode})`));
+    this.inflight?.settle(id, reasonCode < 0x80 ? undefined : new TransportError(`PUBACK_${reasonCode}`, `broker refused the message (PUBACK reason ${reasonCode})`));
   }
 
   onPingresp(): void {
@@ -325,7 +323,7 @@ export class LeanConnection implements Connection, FrameSink, Timed, Writer {
       return;
     }
     const lost = new TransportError('CONNECTION_LOST', 'connection closed before ack');
-    if (this.inflight !== undefined) for (const done of this.inflight.takeAll()) done(lost);
+    this.inflight?.settleAll(lost);
     const subs = this.subs;
     this.subs = undefined;
     if (subs !== undefined) for (const s of subs) s.reject(lost);

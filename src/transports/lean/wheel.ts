@@ -81,12 +81,13 @@ export interface Writer {
   readonly writable: boolean;
 }
 
-export type WrittenCallback = (err: Error | undefined) => void;
+export type WrittenCallback = (err: Error | undefined, ref: number) => void;
 
 export class Outbox {
   private dirty: Writer[] = [];
   private readonly written: WrittenCallback[] = [];
   private readonly writtenBy: Writer[] = [];
+  private readonly writtenRefs: number[] = [];
   private scheduled = false;
   private readonly run = (): void => this.flush();
 
@@ -101,10 +102,11 @@ export class Outbox {
     }
   }
 
-  /** Call `done` once `w`'s frames queued so far are handed to its socket (QoS 0 "written"). */
-  afterWrite(w: Writer, done: WrittenCallback): void {
+  /** Call `done(err, ref)` once `w`'s frames queued so far are handed to its socket (QoS 0 "written"). */
+  afterWrite(w: Writer, done: WrittenCallback, ref = 0): void {
     this.written.push(done);
     this.writtenBy.push(w);
+    this.writtenRefs.push(ref);
   }
 
   private flush(): void {
@@ -117,7 +119,8 @@ export class Outbox {
     if (n === 0) return;
     const done = this.written.splice(0, n);
     const by = this.writtenBy.splice(0, n);
-    for (let i = 0; i < n; i++) (done[i] as WrittenCallback)((by[i] as Writer).writable ? undefined : notWritten);
+    const refs = this.writtenRefs.splice(0, n);
+    for (let i = 0; i < n; i++) (done[i] as WrittenCallback)((by[i] as Writer).writable ? undefined : notWritten, refs[i] as number);
   }
 }
 

@@ -97,6 +97,7 @@ function openClient(url: string, options: IClientOptions, localAddress: string |
 
 interface Pending {
   done: PublishCallback | undefined;
+  readonly ref: number;
 }
 
 class MqttConnection implements Connection {
@@ -113,12 +114,12 @@ class MqttConnection implements Connection {
     return this.inflight.size;
   }
 
-  publish(topic: string, payload: string | Uint8Array, qos: 0 | 1, done: PublishCallback): void {
+  publish(topic: string, payload: string | Uint8Array, qos: 0 | 1, done: PublishCallback, ref = 0): void {
     if (this.ended) {
-      done(new TransportError('NOT_CONNECTED', 'connection is closed'));
+      done(new TransportError('NOT_CONNECTED', 'connection is closed'), ref);
       return;
     }
-    const p: Pending = { done };
+    const p: Pending = { done, ref };
     this.inflight.add(p);
     this.client.publish(topic, payload as Buffer | string, { qos }, (err) => this.settle(p, err ?? undefined));
   }
@@ -142,7 +143,7 @@ class MqttConnection implements Connection {
     if (done === undefined) return;
     p.done = undefined;
     this.inflight.delete(p);
-    done(err);
+    done(err, p.ref);
   }
 
   close(): Promise<void> {
