@@ -1,14 +1,14 @@
 /*
- * The floor under the issue 6 throughput figures: the least a client can spend on this machine to publish MQTT
- * messages over one TCP connection per device, written in C with no runtime at all. One thread, epoll, a 1 ms tick;
- * every device's PUBLISH is pre-encoded (fixed topic and payload size), written with one write() when due, and its
- * PUBACK (QoS 1) read back. It does no device modelling, no JSON, no metrics: whatever it costs is the kernel's
- * (TCP on loopback, epoll, syscalls) plus a few instructions.
+ * The floor under the issue 6 figures: the least a client can spend on this machine to connect MQTT devices (one TCP
+ * connection each) and publish from them, written in C with no runtime at all. One thread, epoll, a 1 ms tick:
+ * devices connect at `rate` per second (non-blocking connect, then a pre-encoded CONNECT; a refused or failed attempt
+ * is tried again a second later), and once every device is online each one's PUBLISH is pre-encoded (fixed topic and
+ * payload size), written with one write() when due, and its PUBACK (QoS 1) read back. No device modelling, no JSON,
+ * no metrics: whatever it costs is the kernel's (TCP on loopback, epoll, syscalls) plus a few instructions.
  *
- *   mqtt-floor <host> <port> <devices> <every-ms> <qos 0|1> <warmup-s> <measure-s> <payload-bytes>
+ *   mqtt-floor <host> <port> <devices> <connects-per-s> <every-ms, 0: idle> <qos 0|1> <payload-bytes>
  *
- * Prints one JSON line: connections made, messages written and acked in the window, CPU seconds (getrusage, user and
- * system) in the window, and the wall time of the window.
+ * Runs until killed; prints a line to stderr when every device is online.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -19,21 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+enum { IDLE, CONNECTING, AWAIT_CONNACK, ONLINE };
 
 static double now_s(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static double cpu_s(void) {
-  struct rusage u;
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
 }
 
 /* MQTT remaining length, variable-length encoded; returns bytes written. */
@@ -48,53 +43,72 @@ static int put_len(unsigned char *p, int n) {
   return i;
 }
 
+static int n, ep, failed;
+static int *fd;
+static unsigned char *state;
+static double *retry_at;
+static struct sockaddr_in addr;
+
+static void start(int i) {
+  fd[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  int one = 1;
+  setsockopt(fd[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (connect(fd[i], (struct sockaddr *)&addr, sizeof addr) != 0 && errno != EINPROGRESS) {
+    close(fd[i]);
+    state[i] = IDLE;
+    retry_at[i] = now_s() + 1;
+    failed++;
+    return;
+  }
+  struct epoll_event ev = {.events = EPOLLOUT | EPOLLIN, .data.u32 = i};
+  epoll_ctl(ep, EPOLL_CTL_ADD, fd[i], &ev);
+  state[i] = CONNECTING;
+}
+
+static void fail(int i) {
+  epoll_ctl(ep, EPOLL_CTL_DEL, fd[i], NULL);
+  close(fd[i]);
+  state[i] = IDLE;
+  retry_at[i] = now_s() + 1;
+  failed++;
+}
+
+static void send_connect(int i) {
+  char id[32];
+  int idlen = snprintf(id, sizeof id, "floor-%06d", i);
+  unsigned char c[64];
+  int k = 0;
+  c[k++] = 0x10;
+  k += put_len(c + k, 10 + 2 + idlen);
+  memcpy(c + k, "\0\4MQTT\4\2\0\0", 10); /* protocol 3.1.1, clean session, keepalive 0 */
+  k += 10;
+  c[k++] = idlen >> 8;
+  c[k++] = idlen & 255;
+  memcpy(c + k, id, idlen);
+  k += idlen;
+  if (write(fd[i], c, k) != k) return fail(i);
+  struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
+  epoll_ctl(ep, EPOLL_CTL_MOD, fd[i], &ev);
+  state[i] = AWAIT_CONNACK;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 9) {
-    fprintf(stderr, "usage: %s host port devices every-ms qos warmup-s measure-s payload-bytes\n", argv[0]);
+  if (argc != 8) {
+    fprintf(stderr, "usage: %s host port devices connects-per-s every-ms qos payload-bytes\n", argv[0]);
     return 2;
   }
-  const char *host = argv[1];
-  int port = atoi(argv[2]), n = atoi(argv[3]), every = atoi(argv[4]), qos = atoi(argv[5]);
-  double warmup = atof(argv[6]), measure = atof(argv[7]);
-  int payload = atoi(argv[8]);
-  int *fd = calloc(n, sizeof(int));
+  n = atoi(argv[3]);
+  double rate = atof(argv[4]);
+  int every = atoi(argv[5]), qos = atoi(argv[6]), payload = atoi(argv[7]);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(atoi(argv[2]));
+  inet_pton(AF_INET, argv[1], &addr.sin_addr);
+  fd = calloc(n, sizeof(int));
+  state = calloc(n, 1);
+  retry_at = calloc(n, sizeof(double));
   double *due = calloc(n, sizeof(double));
   unsigned short *pid = calloc(n, sizeof(unsigned short));
-  int ep = epoll_create1(0);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-  inet_pton(AF_INET, host, &a.sin_addr);
-
-  /* Connect every device (blocking, one after another: the connect rate is not what this measures). */
-  for (int i = 0; i < n; i++) {
-    fd[i] = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(fd[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(fd[i], (struct sockaddr *)&a, sizeof a) != 0) {
-      perror("connect");
-      return 1;
-    }
-    char id[32];
-    int idlen = snprintf(id, sizeof id, "floor-%06d", i);
-    unsigned char c[64];
-    int rl = 10 + 2 + idlen, k = 0;
-    c[k++] = 0x10;
-    k += put_len(c + k, rl);
-    memcpy(c + k, "\0\4MQTT\4\2\0\0", 10); /* protocol 3.1.1, clean session, keepalive 0 */
-    k += 10;
-    c[k++] = idlen >> 8;
-    c[k++] = idlen & 255;
-    memcpy(c + k, id, idlen);
-    k += idlen;
-    if (write(fd[i], c, k) != k) return 1;
-    unsigned char ack[4];
-    if (read(fd[i], ack, 4) != 4 || ack[0] != 0x20 || ack[3] != 0) {
-      fprintf(stderr, "no CONNACK for %d\n", i);
-      return 1;
-    }
-    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
-    epoll_ctl(ep, EPOLL_CTL_ADD, fd[i], &ev);
-    due[i] = (double)i * every / n / 1000.0; /* spread evenly over one interval */
-  }
+  ep = epoll_create1(0);
 
   /* One pre-encoded PUBLISH: topic "floor/t", `payload` bytes; the packet id (QoS 1) is patched per message. */
   const char *topic = "floor/t";
@@ -113,40 +127,63 @@ int main(int argc, char **argv) {
   k += payload;
   int publen = k;
 
-  double t0 = now_s(), start = t0 + warmup, end = start + measure, c0 = 0, w0 = 0;
-  long sent = 0, acked = 0, sent0 = 0, acked0 = 0;
-  int measuring = 0, cur = 0;
+  double t0 = now_s(), t_all = 0;
+  int launched = 0, online = 0, cur = 0;
   unsigned char buf[65536];
   struct epoll_event evs[1024];
   for (;;) {
-    double t = now_s() - t0;
-    if (!measuring && t0 + t >= start) {
-      measuring = 1;
-      c0 = cpu_s();
-      w0 = now_s();
-      sent0 = sent;
-      acked0 = acked;
-    }
-    if (t0 + t >= end) break;
-    /* Devices fall due in index order, cyclically (same interval, evenly spread): a cursor, no scan. */
-    for (int i = cur; due[i] <= t; i = cur) {
-      cur = cur + 1 == n ? 0 : cur + 1;
-      if (qos) {
-        pid[i] = pid[i] == 65535 ? 1 : pid[i] + 1;
-        pub[idat] = pid[i] >> 8;
-        pub[idat + 1] = pid[i] & 255;
+    double t = now_s();
+    /* Arrivals at `rate`, then retries of failed attempts a second after they failed. */
+    for (long due_n = (long)((t - t0) * rate); launched < n && launched < due_n; launched++) start(launched);
+    if (failed > 0)
+      for (int i = 0; i < launched; i++)
+        if (state[i] == IDLE && retry_at[i] <= t) {
+          failed--;
+          start(i);
+        }
+    if (online == n && every > 0) {
+      /* Devices fall due in index order, cyclically (same interval, evenly spread): a cursor, no scan. */
+      for (int i = cur; due[i] <= t - t_all; i = cur) {
+        cur = cur + 1 == n ? 0 : cur + 1;
+        if (qos) {
+          pid[i] = pid[i] == 65535 ? 1 : pid[i] + 1;
+          pub[idat] = pid[i] >> 8;
+          pub[idat + 1] = pid[i] & 255;
+        }
+        if (write(fd[i], pub, publen) != publen) return 1;
+        due[i] += every / 1000.0;
       }
-      if (write(fd[i], pub, publen) != publen) return 1;
-      sent++;
-      due[i] += every / 1000.0;
     }
     int m = epoll_wait(ep, evs, 1024, 1);
     for (int j = 0; j < m; j++) {
-      ssize_t r = read(fd[evs[j].data.u32], buf, sizeof buf);
-      if (r > 0) acked += r / 4; /* PUBACKs are 4 bytes */
+      int i = evs[j].data.u32;
+      if (state[i] == CONNECTING) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        getsockopt(fd[i], SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err != 0 || (evs[j].events & (EPOLLERR | EPOLLHUP))) fail(i);
+        else send_connect(i);
+        continue;
+      }
+      ssize_t r = read(fd[i], buf, sizeof buf);
+      if (r <= 0) {
+        if (r < 0 && errno == EAGAIN) continue;
+        if (state[i] == ONLINE) return 1; /* the broker closed an online device: not a floor any more */
+        fail(i);
+        continue;
+      }
+      if (state[i] == AWAIT_CONNACK) {
+        if (r < 4 || buf[0] != 0x20 || buf[3] != 0) {
+          fail(i);
+          continue;
+        }
+        state[i] = ONLINE;
+        if (++online == n) {
+          t_all = now_s();
+          for (int d = 0; d < n; d++) due[d] = (double)d * every / n / 1000.0; /* spread evenly over one interval */
+          fprintf(stderr, "mqtt-floor: %d online after %.2f s\n", n, t_all - t0);
+        }
+      } /* ONLINE: PUBACKs, read and dropped */
     }
   }
-  double cpu = cpu_s() - c0, wall = now_s() - w0;
-  printf("{\"connections\":%d,\"sent\":%ld,\"acked\":%ld,\"cpuS\":%.3f,\"wallS\":%.3f}\n", n, sent - sent0, acked - acked0, cpu, wall);
-  return 0;
 }
