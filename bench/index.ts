@@ -12,6 +12,7 @@ const BENCHES = {
   hub: { file: './hub.js', default: true, what: 'embedded hub telemetry throughput against Mosquitto' },
   peers: { file: './peers/index.js', default: true, what: 'fleetsim vs Tsung and mqtt.js: memory, connect rate, live connections, CPU (issue 6)' },
   'lean-client': { file: './lean-client.js', default: false, what: 'the lean MQTT client against mqtt.js through the Transport interface (no CLI)' },
+  'node-connect': { file: './node-connect.js', default: false, what: 'what connecting costs a bare Node client (net.connect + CONNECT + CONNACK), no fleetsim' },
   'tls-connect': { file: './tls-connect.js', default: false, what: 'connect cost of MQTT/TLS against plain MQTT on the embedded hub' },
   attestation: { file: './attestation.js', default: true, what: 'secure OS: device evidence + verification per second, 100k boot storm CPU (issue 5)' },
   scale200k: { file: './peers/scale200k.js', default: false, what: '200,000 live connections: 12 Mosquitto instances, fleetsim over several processes (minutes)' },
