@@ -5,7 +5,7 @@
  * in src/core/x509.ts (@peculiar/x509) and node:crypto.
  */
 import { createHash } from 'node:crypto';
-import { DerError, type Tlv, bits, bool, child, children, ctx, octets, oid, oidText, readDer, seq, set, time, timeMs, uint, utf8 } from './der.js';
+import { DerError, type Tlv, bits, bool, child, children, ctx, octets, oid, oidText, pem, readDer, seq, set, time, timeMs, uint, utf8 } from './der.js';
 import { type Ed25519PrivateKey, type Ed25519PublicKey, ed25519PublicKey, ed25519Sign, ed25519Verify } from './ed25519.js';
 
 export const OID_ED25519 = '1.3.101.112';
@@ -185,6 +185,5 @@ export function certPublicKey(cert: ParsedCert): Ed25519PublicKey {
 
 /** PEM of a DER certificate, ending in a newline. */
 export function certPem(der: Buffer): string {
-  const b64 = der.toString('base64').replace(/.{1,64}/g, '$&\n');
-  return `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n`;
+  return pem('CERTIFICATE', der);
 }

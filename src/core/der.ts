@@ -4,6 +4,11 @@
  * src/core/x509.ts, for tests and tooling).
  */
 
+/** PEM armour of DER bytes (RFC 7468): base64 in 64-character lines between BEGIN and END `label`, ending in a newline. */
+export function pem(label: string, der: Buffer): string {
+  return `-----BEGIN ${label}-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END ${label}-----\n`;
+}
+
 /** One TLV: `tag` (a single identifier byte) around `content`, in one allocation. */
 export function tlv(tag: number, ...content: readonly Buffer[]): Buffer {
   let len = 0;

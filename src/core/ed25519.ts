@@ -12,6 +12,7 @@
  */
 import { type KeyObject, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { pem } from './der.js';
 
 /** A private key: its seed, its raw public key and the backend's own form of it (made on first use). */
 export interface Ed25519PrivateKey {
@@ -175,10 +176,6 @@ const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** RFC 8410 PKCS#8 prefix of an Ed25519 private key: SEQUENCE { 0, AlgorithmIdentifier(1.3.101.112), OCTET STRING { OCTET STRING seed } }. */
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-function pem(label: string, der: Buffer): string {
-  return `-----BEGIN ${label}-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END ${label}-----\n`;
-}
 
 /** PEM (PKCS#8, RFC 8410) of a private key, for TLS client use. */
 export function privateKeyPem(key: Ed25519PrivateKey): string {
