@@ -86,7 +86,10 @@ static void send_connect(int i) {
   c[k++] = idlen & 255;
   memcpy(c + k, id, idlen);
   k += idlen;
-  if (write(fd[i], c, k) != k) return fail(i);
+  if (write(fd[i], c, k) != k) {
+    fail(i);
+    return;
+  }
   struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
   epoll_ctl(ep, EPOLL_CTL_MOD, fd[i], &ev);
   state[i] = AWAIT_CONNACK;
