@@ -5,9 +5,15 @@ import type { DeviceRuntime } from './device.js';
  * The events on a shard's timeline (its one scheduler). connect and drop carry the device's connection generation
  * when scheduled: a stale one (the device moved on) drops out.
  */
+/** A device's telemetry schedule: one such event per device, filed again for each next reading. */
+export interface SendEvent {
+  readonly kind: 'send';
+  readonly device: DeviceRuntime;
+}
+
 export type ShardEvent =
   | { readonly kind: 'connect'; readonly device: DeviceRuntime; readonly gen: number }
-  | { readonly kind: 'send'; readonly device: DeviceRuntime }
+  | SendEvent
   | { readonly kind: 'drop'; readonly device: DeviceRuntime; readonly gen: number }
   | { readonly kind: 'reboot'; readonly device: DeviceRuntime; readonly watchdog: boolean }
   | { readonly kind: 'phase'; readonly phase: PhasePlan }

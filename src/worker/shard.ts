@@ -6,7 +6,7 @@ import type { CommandResult, DeviceCommand } from '../devices/model.js';
 import type { DeviceRuntime, FleetContext } from './device.js';
 import { handleCommand } from './commands.js';
 import { Connections } from './connections.js';
-import type { ShardEvent } from './events.js';
+import type { SendEvent, ShardEvent } from './events.js';
 import { buildDevices } from './fleet.js';
 import { arrivalAt, connectAssignments } from './phases/connect.js';
 import { stormDropOffsetMs } from './phases/storm.js';
@@ -137,7 +137,7 @@ export class ShardRunner {
         if (e.gen === e.device.connGen) this.connections.connect(e.device, at, now);
         return;
       case 'send':
-        this.send(e.device, at, now);
+        this.send(e, at, now);
         return;
       case 'drop':
         this.connections.drop(e.device, e.gen);
@@ -218,13 +218,14 @@ export class ShardRunner {
    * A reading falls due on the device's telemetry schedule (kept whatever the connection does): the next one is
    * scheduled, and this one is published, held for the first CONNACK, buffered, or skipped (see Telemetry).
    */
-  private send(d: DeviceRuntime, at: number, now: number): void {
+  private send(e: SendEvent, at: number, now: number): void {
+    const d = e.device;
     if (this.draining || d.status === 'dead') return;
     if (d.modelDead) {
       this.connections.die(d);
       return;
     }
-    this.scheduler.at(at + d.nextIntervalMs(this.multiplier), { kind: 'send', device: d });
+    this.scheduler.at(at + d.nextIntervalMs(this.multiplier), e); // the device's one send event, filed again
     if (d.status === 'booting') this.recorder.count('telemetry.skipped');
     else if (d.sleeper && d.status !== 'online') this.connections.wake(d, at, now);
     else if (d.status === 'online' && !this.telemetry.quarantined(d)) this.telemetry.publish(d, at, now, d.read(this.modelTime(at)));
