@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { build } from 'hdr-histogram-js';
 import {
   addHistogram,
   createHistogram,
@@ -11,6 +12,18 @@ import {
 } from '../../src/metrics/hdr.js';
 
 describe('hdr', () => {
+  it('finds every value the slot the library itself finds (integer fast path, 1 µs to hours and past 2^31)', () => {
+    const ours = createHistogram() as unknown as { countsArrayIndex(v: number): number };
+    const library = build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 3, useWebAssembly: false }) as unknown as {
+      countsArrayIndex(v: number): number;
+    };
+    const values: number[] = [];
+    for (let v = 1; v < 70_000; v++) values.push(v);
+    for (let p = 11; p < 40; p++) for (const d of [-2, -1, 0, 1, 2]) values.push(2 ** p + d);
+    for (let v = 70_000; v < 5e9; v = Math.floor(v * 1.0007) + 1) values.push(v);
+    for (const v of values) if (ours.countsArrayIndex(v) !== library.countsArrayIndex(v)) expect.fail(`slot of ${v}: ${ours.countsArrayIndex(v)} ≠ ${library.countsArrayIndex(v)}`);
+  });
+
   it('records integer microseconds, clamped to >= 1, dropping non-finite values', () => {
     const h = createHistogram();
     recordMicros(h, 0.2);
