@@ -39,6 +39,7 @@ if (at >= 0) {
   selected = list as Name[];
   rest = [...args.slice(0, at), ...args.slice(at + 2)];
 } else rest = args;
+rest = rest.filter((a) => a !== '--'); // `npm run bench -- --only peers -- --tools …`: the second -- is npm's habit, not an option
 if (rest.length > 0 && selected.length !== 1) {
   console.error(`options ${rest.join(' ')} go to one benchmark: name it with --only NAME`);
   process.exit(2);

@@ -3,7 +3,7 @@
  * same private Mosquitto instances: the issue 6 table with fleetsim ÷ best-peer ratios, and the JSON (--json FILE).
  * How each figure is measured: bench/peers/measure.ts, brokers.ts and proc.ts (also printed under the table).
  *
- *   npm run bench -- --only peers [-- options]        (npm run bench builds dist/ first: fleetsim is measured as built)
+ *   npm run bench -- --only peers [options]           (npm run bench builds dist/ first: fleetsim is measured as built)
  *   node --import tsx bench/peers/index.ts --help
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
