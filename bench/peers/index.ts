@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { type BrokerSet, PER_BROKER, startBrokers } from './brokers.js';
 import { fleetsim, fleetsimDetected, setProbeDir } from './fleetsim.js';
 import { floor } from './floor.js';
+import { nodeFloor } from './node-floor.js';
 import { type ConnectResult, type ThroughputResult, connections, throughput } from './measure.js';
 import { mqttjs } from './mqttjs.js';
 import { type TableRow, type ToolName, describeMachine, machine, ratio, renderTable } from './report.js';
@@ -30,7 +31,8 @@ options:
   --qos0-devices N     devices of the QoS 0 figure (default 100), each publishing every --qos0-every ms (default 5)
   --listeners N        listener ports per Mosquitto instance, every tool spreads over all of them (default 1)
   --measures LIST      connect,maxlive,qos0,qos1 (default: all)
-  --tools LIST         tsung,mqttjs,fleetsim,floor (default: all; floor = a C client with no runtime, not in the 40,000 ramp)
+  --tools LIST         tsung,mqttjs,fleetsim,nodefloor,floor (default: all; the floors, not in the 40,000 ramp: nodefloor =
+                       the least Node code doing the job, floor = a C client with no runtime)
   --skip-tsung         leave Tsung out
   --json FILE          also write the results as JSON
   --keep               keep the working folder (generated tsung.xml and scenarios, Tsung's logs) and print its path
@@ -47,7 +49,7 @@ const { values: o } = parseArgs({
     'qos0-every': { type: 'string', default: '5' },
     listeners: { type: 'string', default: '1' },
     measures: { type: 'string', default: 'connect,maxlive,qos0,qos1' },
-    tools: { type: 'string', default: 'tsung,mqttjs,fleetsim,floor' },
+    tools: { type: 'string', default: 'tsung,mqttjs,fleetsim,nodefloor,floor' },
     'skip-tsung': { type: 'boolean', default: false },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
@@ -81,7 +83,7 @@ const dir = mkdtempSync(join(tmpdir(), 'fleetsim-bench-peers-'));
 setProbeDir(dir);
 const tools: Tool[] = [];
 const notes: string[] = [];
-for (const t of [tsung, mqttjs, fleetsim, floor]) {
+for (const t of [tsung, mqttjs, fleetsim, nodeFloor, floor]) {
   if (!wanted.has(t.name)) continue;
   const why = await t.unavailable();
   if (why === undefined) tools.push(t);
@@ -157,7 +159,7 @@ try {
       if (r !== undefined) qos1Results[t.name] = r;
     }
     // Last: a tool stopped in the middle of a long ramp (Tsung still launching) must not disturb its other measures.
-    if (measures.has('maxlive') && t !== floor) {
+    if (measures.has('maxlive') && t !== floor && t !== nodeFloor) {
       const r = await step(`live connections, ramp to ${MAX_LIVE}`, () =>
         withBrokers(brokersFor(MAX_LIVE), (b) => connections(t, base('maxlive', MAX_LIVE, Math.min(RATE, 5000), b), b, dir, { pollMs: 500, stallS: 15, timeoutS: 150 })),
       );
@@ -206,6 +208,7 @@ const footnotes = [
   'a throughput figure shows n/a when fewer than 95 % of the devices were connected when its window began',
   'fleetsim ÷ best peer: the best of Tsung and MQTT.js (lowest for memory and CPU, highest otherwise); below 1 is better for memory and CPU, above 1 for the rest',
   'C floor: not a peer but the least a client spends here (the kernel\'s TCP on loopback, epoll and syscalls, a few instructions), measured the same way; not in the 40,000 ramp (one process, one broker port)',
+  'Node floor: not a peer but the least a Node client spends here (the C floor\'s job with Node\'s event loop, timers and socket writes), measured the same way; fleetsim − Node floor is what fleetsim itself adds (devices, payloads, scheduling, metrics)',
   ...tools.map((t) => `${t.name}: ${t.describe()}`),
   ...(fleetsimDetected().noObserver ? [] : ['fleetsim includes its observer (an independent subscriber thread that checks delivery), which peers do not have']),
   ...notes,

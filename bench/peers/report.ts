@@ -43,7 +43,7 @@ export const describeMachine = (m: Machine): string =>
     m.load1After === undefined ? '' : ` → ${m.load1After}`
   }`;
 
-export type ToolName = 'tsung' | 'mqttjs' | 'fleetsim' | 'floor';
+export type ToolName = 'tsung' | 'mqttjs' | 'fleetsim' | 'floor' | 'nodefloor';
 
 export interface TableRow {
   readonly measure: string;
@@ -71,8 +71,17 @@ export function ratio(r: TableRow): string {
 }
 
 export function renderTable(rows: readonly TableRow[]): string {
-  const head = ['measure', 'Tsung 1.7', 'MQTT.js 5', 'fleetsim', 'target', 'fleetsim ÷ best peer', 'C floor'];
-  const body = rows.map((r) => [`${r.measure} (${r.unit})`, fmt(r.values.tsung), fmt(r.values.mqttjs), fmt(r.values.fleetsim), r.target, ratio(r), fmt(r.values.floor)]);
+  const head = ['measure', 'Tsung 1.7', 'MQTT.js 5', 'fleetsim', 'target', 'fleetsim ÷ best peer', 'Node floor', 'C floor'];
+  const body = rows.map((r) => [
+    `${r.measure} (${r.unit})`,
+    fmt(r.values.tsung),
+    fmt(r.values.mqttjs),
+    fmt(r.values.fleetsim),
+    r.target,
+    ratio(r),
+    fmt(r.values.nodefloor),
+    fmt(r.values.floor),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
   return [line(head), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');

@@ -46,7 +46,7 @@ export interface ToolRun {
 }
 
 export interface Tool {
-  readonly name: 'tsung' | 'mqttjs' | 'fleetsim' | 'floor';
+  readonly name: 'tsung' | 'mqttjs' | 'fleetsim' | 'floor' | 'nodefloor';
   /** undefined when the tool can run here, else why not and the fix. */
   unavailable(): Promise<string | undefined>;
   /** Most connections the tool can open on this machine by design (its process model), or Infinity. */
