@@ -212,3 +212,32 @@ export class MessageCounter {
     if (port !== undefined) monitorPorts.delete(port);
   }
 }
+
+/** Sockets of closed connections (TIME-WAIT, and the other closing states) in the kernel's socket table. */
+function closingSockets(): Promise<{ timeWait: number; closing: number }> {
+  const states = ['time-wait', 'fin-wait-1', 'fin-wait-2', 'close-wait', 'last-ack', 'closing'].flatMap((st) => ['state', st]);
+  return new Promise((resolve) =>
+    execFile('ss', ['-Htan', ...states], { maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => {
+      const lines = err === null ? stdout.split('\n').filter((l) => l.length > 0) : [];
+      const timeWait = lines.filter((l) => l.startsWith('TIME-WAIT')).length;
+      resolve({ timeWait, closing: lines.length - timeWait });
+    }),
+  );
+}
+
+/**
+ * Before a measurement: wait (at most `limitS`; TIME-WAIT lasts 60 s) until the last measurement's closed connections
+ * hold few local ports: fewer than 1,000 in closing states (their ports are not reused) and fewer than 20,000 in
+ * TIME-WAIT (reusable on loopback, but not within a second). A crashed tool's tens of thousands otherwise leave the
+ * next tool's connects at 20,000/s an ephemeral range too small (EADDRNOTAVAIL, seen after Tsung's 40,000 ramp crashed).
+ * Returns the seconds waited.
+ */
+export async function waitForClosedPorts(limitS = 65): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const s = await closingSockets();
+    if ((s.closing < 1000 && s.timeWait < 20_000) || performance.now() - t0 >= limitS * 1000) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return Math.round((performance.now() - t0) / 1000);
+}

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BrokerSet, PER_BROKER, startBrokers } from './brokers.js';
+import { type BrokerSet, PER_BROKER, startBrokers, waitForClosedPorts } from './brokers.js';
 import { fleetsim, fleetsimDetected, setProbeDir } from './fleetsim.js';
 import { floor } from './floor.js';
 import { nodeFloor } from './node-floor.js';
@@ -107,6 +107,8 @@ let brokersUsed = 0;
  * or held by a process that outlived it) can never be counted as the next tool's.
  */
 async function withBrokers<T>(count: number, run: (b: BrokerSet) => Promise<T>): Promise<T> {
+  const waited = await waitForClosedPorts();
+  if (waited > 0) process.stdout.write(`(waited ${waited} s for the last run's closed ports) `);
   const b = await startBrokers(count, num('listeners'));
   brokerConfig = b.config;
   brokersUsed = Math.max(brokersUsed, count);
