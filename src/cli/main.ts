@@ -57,7 +57,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .option('shard', { type: 'string', describe: 'run only part i of N of the fleet (1-based, e.g. 2/4) on this machine; merge the JSON results with fleetsim report' })
           .option('start-at', { type: 'string', describe: 'ISO time at which the timeline starts, so shards on several machines begin together' })
           .option('seed', { type: 'string', describe: 'seed for devices and telemetry (overrides the scenario)' })
-          .option('workers', { type: 'number', describe: 'worker threads (default, at most 1 per core: live, 1 per 10,000 devices, 25,000 msg/s or 5,000 connects/s; virtual time, 1 per 2,500 devices)' })
+          .option('workers', { type: 'number', describe: 'worker threads (default, at most 1 per core: live, 1 per 10,000 devices, 25,000 msg/s or 5,000 connects/s, leaving a core to a broker on this machine; virtual time, 1 per 2,500 devices)' })
           .option('duration', { type: 'string', describe: 'scale all phases so the run takes this long, e.g. 10s (smoke runs)' })
           .option('out', { type: 'string', describe: 'folder for the JSON result, live or virtual (default: scenario report.out, else none)' })
           .option('clock', { choices: ['live', 'virtual'] as const, describe: 'live sockets, or virtual time with no sockets (default: the scenario clock)' })

@@ -16,6 +16,7 @@ import { ObserverThread } from './observer-client.js';
 import { type RunningShards, startShards } from './launch.js';
 import { deviceIds } from './own-devices.js';
 import { ServiceCalls } from './service-calls.js';
+import { brokerOnThisMachine } from './local-broker.js';
 import { prepareFleetCertificates } from './fleet-certs.js';
 import { type Target, ownEndpointDevices, planForTarget, startTarget } from './target.js';
 
@@ -81,18 +82,21 @@ export function defaultWorkers(totalDevices: number): number {
 
 /**
  * Live (I/O-bound: a worker mostly waits on sockets): one worker per 10,000 devices, per 25,000 messages a second
- * offered or per 5,000 connections a second of the fastest connect phase, at most one per core. Fewer threads wake
- * less often and switch less, which matters most where the broker shares the machine: measured on 2 cores with
- * Mosquitto beside it, 10,000 devices at one QoS 1 message a second took 23 % of a core on one worker and 32 % on two,
- * with the same latency; one worker connected 10,000 devices at 6,000/s with p99 connect latency 25 ms (at 10,000/s
- * both one and two workers overflow Mosquitto's listen queue of 100 and 1-3 % of the devices wait for TCP's SYN retry).
+ * offered or per 5,000 connections a second of the fastest connect phase, at most one per core, and one core left to
+ * the broker when it runs on this machine (the embedded hub, or a loopback or own-address target; brokerOnThisMachine).
+ * Fewer threads wake less often and switch less, which matters most where the broker shares the machine: measured on
+ * 2 cores with Mosquitto beside it, 10,000 devices at one QoS 1 message a second took 23 % of a core on one worker and
+ * 32 % on two, with the same latency; 10,000 devices asked to connect at 20,000/s overflowed Mosquitto's listen queue
+ * (backlog 100) 36 times on one worker and 1,739 times on two (each a device waiting a second for TCP's SYN retry:
+ * p99 connect latency 1.29 s against 1.97 s).
  */
-export function defaultLiveWorkers(plan: RunPlan, devices: number = plan.totalDevices): number {
+export function defaultLiveWorkers(plan: RunPlan, devices: number = plan.totalDevices, cores: number = availableParallelism()): number {
   const share = plan.totalDevices === 0 ? 0 : devices / plan.totalDevices;
   const msgPerS = plan.fleets.reduce((sum, f) => sum + (f.telemetry.everyMs > 0 ? (f.count * 1000) / f.telemetry.everyMs : 0), 0) * share;
   const connectPerS = plan.phases.reduce((max, p) => (p.kind === 'connect' ? Math.max(max, p.fromPerS, p.toPerS) : max), 0) * share;
   const needed = Math.max(Math.ceil(devices / 10_000), Math.ceil(msgPerS / 25_000), Math.ceil(connectPerS / 5_000));
-  return Math.max(1, Math.min(availableParallelism(), needed));
+  const usable = brokerOnThisMachine(plan) ? cores - 1 : cores;
+  return Math.max(1, Math.min(usable, needed));
 }
 
 /**
