@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { encodeConnect, encodeSubscribe, parseFrame } from '../../src/transports/lean/codec.js';
-import { type FrameSink, MALFORMED, encodePublish, encodePuback, encodeTopic, readChunk, scanFrames } from '../../src/transports/lean/frames.js';
+import { generate } from 'mqtt-packet';
+import { encodeSubscribe, parseFrame } from '../../src/transports/lean/codec.js';
+import { type ConnectFields, type FrameSink, MALFORMED, encodeConnect, encodePublish, encodePuback, encodeTopic, readChunk, scanFrames } from '../../src/transports/lean/frames.js';
 
 /** Records what the scanner reports; stops after `stopAfter` events when given. */
 class Recorder implements FrameSink {
@@ -116,7 +117,44 @@ describe('lean client frames: PUBACK and PINGRESP by hand, the rest whole to mqt
     }
   });
 
-  it('CONNECT and SUBSCRIBE from mqtt-packet parse back; a malformed frame throws and the next one parses', () => {
+  it('CONNECT: the bytes mqtt-packet generates for the same fields, 3.1.1 and 5, and its refusals', () => {
+    const library = (f: ConnectFields): Buffer =>
+      generate(
+        {
+          cmd: 'connect',
+          protocolId: 'MQTT',
+          protocolVersion: f.protocolVersion,
+          clientId: f.clientId,
+          clean: f.clean,
+          keepalive: f.keepaliveS,
+          ...(f.username === undefined ? {} : { username: f.username }),
+          ...(f.password === undefined ? {} : { password: Buffer.from(f.password) }),
+        },
+        { protocolVersion: f.protocolVersion },
+      );
+    let n = 0;
+    for (const protocolVersion of [4, 5] as const)
+      for (const clientId of ['', 'dev-000001', 'ü✓-设备', 'x'.repeat(300)])
+        for (const clean of [true, false])
+          for (const keepaliveS of [0, 60, 65535])
+            for (const [username, password] of [[undefined, undefined], ['u', undefined], ['user@hub/ü', 'SharedAccessSignature sr=x&sig=%2B'], ['', '']] as const) {
+              const f: ConnectFields = { protocolVersion, clientId, clean, keepaliveS, username, password };
+              if (clientId === '' && !clean) {
+                expect(() => library(f)).toThrow('clientId must be given if cleanSession set to 0');
+                expect(() => encodeConnect(f)).toThrow('clientId must be given if cleanSession set to 0');
+                continue;
+              }
+              expect(encodeConnect(f).toString('hex'), JSON.stringify(f)).toBe(library(f).toString('hex'));
+              n++;
+            }
+    expect(n).toBe(168);
+    const noUser: ConnectFields = { protocolVersion: 4, clientId: 'a', clean: true, keepaliveS: 1, username: undefined, password: 'p' };
+    expect(() => library(noUser)).toThrow('Username is required to use password');
+    expect(() => encodeConnect(noUser)).toThrow('Username is required to use password');
+    expect(() => encodeConnect({ ...noUser, username: 'u', keepaliveS: 70_000 })).toThrow();
+  });
+
+  it('CONNECT (ours) and SUBSCRIBE (mqtt-packet) parse back; a malformed frame throws and the next one parses', () => {
     const c = parseFrame(encodeConnect({ protocolVersion: 4, clientId: 'd-1', clean: true, keepaliveS: 30, username: 'u', password: 'p' }), 4);
     expect(c).toMatchObject({ cmd: 'connect', clientId: 'd-1', keepalive: 30, username: 'u' });
     expect(parseFrame(encodeSubscribe(3, [{ topic: 'a/#', qos: 1 }], 5), 5)).toMatchObject({ cmd: 'subscribe', messageId: 3 });

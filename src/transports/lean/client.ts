@@ -5,8 +5,9 @@
  */
 import type { TransportPlan } from '../../scenario/plan.js';
 import type { ConnectOptions, Connection, Transport } from '../transport.js';
-import { encodeConnect, skipNumberCache } from './codec.js';
+import { skipNumberCache } from './codec.js';
 import { type LeanContext, LeanConnection, SHARED_READ } from './connection.js';
+import { encodeConnect } from './frames.js';
 import { type BrokerEndpoint, TlsSettings, openStream, parseEndpoint } from './socket.js';
 import { Outbox, TimerWheel } from './wheel.js';
 
