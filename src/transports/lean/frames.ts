@@ -75,6 +75,19 @@ export function varintLength(n: number): number {
   return n < 128 ? 1 : n < 16_384 ? 2 : n < 2_097_152 ? 3 : 4;
 }
 
+/** Write `n` as an MQTT variable byte integer at `offset`; returns the offset after it. */
+function writeVarint(out: Buffer, offset: number, n: number): number {
+  let o = offset;
+  let r = n;
+  do {
+    let b = r % 128;
+    r = Math.floor(r / 128);
+    if (r > 0) b |= 0x80;
+    out[o++] = b;
+  } while (r > 0);
+  return o;
+}
+
 /** A topic as PUBLISH carries it: 2-byte length, then UTF-8. Encoded once per device and reused for every publish. */
 export function encodeTopic(topic: string): Buffer {
   const len = Buffer.byteLength(topic);
@@ -93,14 +106,7 @@ export function encodePublish(topic: Buffer, payload: string | Uint8Array, qos: 
   const rem = topic.length + (qos === 1 ? 2 : 0) + (v5 ? 1 : 0) + payloadLen;
   const out = Buffer.allocUnsafe(1 + varintLength(rem) + rem);
   out[0] = (PUBLISH << 4) | (qos << 1);
-  let o = 1;
-  let r = rem;
-  do {
-    let b = r % 128;
-    r = Math.floor(r / 128);
-    if (r > 0) b |= 0x80;
-    out[o++] = b;
-  } while (r > 0);
+  let o = writeVarint(out, 1, rem);
   o += topic.copy(out, o);
   if (qos === 1) {
     out[o++] = id >> 8;
@@ -139,14 +145,7 @@ export function encodeConnect(f: ConnectFields): Buffer {
   const rem = 10 + (v5 ? 1 : 0) + 2 + id + (user >= 0 ? 2 + user : 0) + (pass >= 0 ? 2 + pass : 0);
   const out = Buffer.allocUnsafe(1 + varintLength(rem) + rem);
   out[0] = 0x10;
-  let o = 1;
-  let r = rem;
-  do {
-    let b = r % 128;
-    r = Math.floor(r / 128);
-    if (r > 0) b |= 0x80;
-    out[o++] = b;
-  } while (r > 0);
+  let o = writeVarint(out, 1, rem);
   o = out.writeUInt16BE(4, o);
   o += out.write('MQTT', o, 'latin1');
   out[o++] = f.protocolVersion;
