@@ -74,6 +74,8 @@ export async function waitListening(port: number): Promise<void> {
 
 /** Ports of the bench's own client connections (monitors), left out of the counts. */
 const monitorPorts = new Set<number>();
+/** Every port a broker of this bench listened on: a closed connection on one of them holds no client port. */
+const brokerPortsEver = new Set<number>();
 
 export async function startBrokers(count: number, listeners = 1): Promise<BrokerSet> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-bench-peers-'));
@@ -109,6 +111,7 @@ export async function startBrokers(count: number, listeners = 1): Promise<Broker
         child.once('error', (e) => reject(new Error(`cannot start mosquitto (${e.message}): apt-get install mosquitto`)));
       });
       for (const p of ports) await waitListening(p);
+      for (const p of ports) brokerPortsEver.add(p);
       const urls = ports.map((p) => `mqtt://${HOST}:${p}`);
       brokers.push({ port, pid: child.pid as number, url: urls[0] as string, ports, urls });
     }
@@ -213,14 +216,25 @@ export class MessageCounter {
   }
 }
 
-/** Sockets of closed connections (TIME-WAIT, and the other closing states) in the kernel's socket table. */
+/**
+ * Client-side sockets of closed connections (TIME-WAIT, and the other closing states) in the kernel's socket table:
+ * those whose local port is not a broker's, i.e. that hold one of the ephemeral ports the next tool connects from.
+ */
 function closingSockets(): Promise<{ timeWait: number; closing: number }> {
   const states = ['time-wait', 'fin-wait-1', 'fin-wait-2', 'close-wait', 'last-ack', 'closing'].flatMap((st) => ['state', st]);
   return new Promise((resolve) =>
     execFile('ss', ['-Htan', ...states], { maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => {
-      const lines = err === null ? stdout.split('\n').filter((l) => l.length > 0) : [];
-      const timeWait = lines.filter((l) => l.startsWith('TIME-WAIT')).length;
-      resolve({ timeWait, closing: lines.length - timeWait });
+      let timeWait = 0;
+      let closing = 0;
+      for (const line of err === null ? stdout.split('\n') : []) {
+        // State Recv-Q Send-Q Local:Port Peer:Port (several states asked: the state column is kept)
+        const cols = line.trim().split(/\s+/);
+        const local = cols[3] ?? '';
+        if (cols.length < 5 || brokerPortsEver.has(Number(local.slice(local.lastIndexOf(':') + 1)))) continue;
+        if (cols[0] === 'TIME-WAIT') timeWait++;
+        else closing++;
+      }
+      resolve({ timeWait, closing });
     }),
   );
 }
