@@ -1,16 +1,16 @@
 import type { FileUploadPhasePlan, PhasePlan } from '../scenario/plan.js';
 import type { DeviceRuntime } from './device.js';
 
-/**
- * The events on a shard's timeline (its one scheduler). connect and drop carry the device's connection generation
- * when scheduled: a stale one (the device moved on) drops out.
- */
 /** A device's telemetry schedule: one such event per device, filed again for each next reading. */
 export interface SendEvent {
   readonly kind: 'send';
   readonly device: DeviceRuntime;
 }
 
+/**
+ * The events on a shard's timeline (its one scheduler). connect and drop carry the device's connection generation
+ * when scheduled: a stale one (the device moved on) drops out.
+ */
 export type ShardEvent =
   | { readonly kind: 'connect'; readonly device: DeviceRuntime; readonly gen: number }
   | SendEvent
