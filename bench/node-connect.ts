@@ -9,16 +9,16 @@
  */
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import { encodeConnect } from '../src/transports/lean/frames.js';
 import { startBrokers } from './peers/brokers.js';
 
 const { values: o } = parseArgs({ options: { connections: { type: 'string', default: '10000' }, rates: { type: 'string', default: '4000,20000' } } });
 const N = Number(o.connections);
 const rates = (o.rates ?? '').split(',').map(Number).filter((r) => r > 0);
 
-function connectFrame(i: number): Buffer {
-  const id = Buffer.from(`node-${i}`);
-  return Buffer.concat([Buffer.from([0x10, 12 + id.length, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 0, 0, id.length]), id]);
-}
+/** Protocol 3.1.1, clean session, keepalive 0 (frames.ts: fleetsim's encoder, pure byte layout). */
+const connectFrame = (i: number): Buffer =>
+  encodeConnect({ protocolVersion: 4, clientId: `node-${i}`, clean: true, keepaliveS: 0, username: undefined, password: undefined });
 
 function run(port: number, rate: number): Promise<{ seconds: number; cpuUs: number; userUs: number }> {
   const buf = Buffer.allocUnsafe(64 * 1024);

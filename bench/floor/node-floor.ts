@@ -11,36 +11,27 @@
  * Runs until killed; prints a line to stderr when every device is online.
  */
 import { type Socket, connect } from 'node:net';
+import { encodeConnect, encodePublish, encodeTopic } from '../../src/transports/lean/frames.js';
 
 const [host = '127.0.0.1', portText, devicesText, rateText, everyText, qosText, payloadText] = process.argv.slice(2);
 const port = Number(portText);
 const n = Number(devicesText);
 const rate = Number(rateText);
 const every = Number(everyText);
-const qos = Number(qosText) === 1 ? 1 : 0;
+const qos: 0 | 1 = Number(qosText) === 1 ? 1 : 0;
 const payloadBytes = Number(payloadText);
 if (![port, n, rate, every, payloadBytes].every(Number.isFinite) || n <= 0) {
   console.error('usage: node-floor <host> <port> <devices> <connects-per-s> <every-ms, 0: idle> <qos 0|1> <payload-bytes>');
   process.exit(2);
 }
 
-function connectFrame(i: number): Buffer {
-  const id = Buffer.from(`nfloor-${String(i).padStart(6, '0')}`);
-  // Protocol 3.1.1, clean session, keepalive 0 (as the C floor).
-  return Buffer.concat([Buffer.from([0x10, 12 + id.length, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 0, 0, id.length]), id]);
-}
+/** Protocol 3.1.1, clean session, keepalive 0 (as the C floor); frames.ts is fleetsim's encoder, pure byte layout. */
+const connectFrame = (i: number): Buffer =>
+  encodeConnect({ protocolVersion: 4, clientId: `nfloor-${String(i).padStart(6, '0')}`, clean: true, keepaliveS: 0, username: undefined, password: undefined });
 
-/** One PUBLISH, topic "floor/t", `payloadBytes` bytes (remaining length < 16,384: two length bytes at most). */
-function publishFrame(): { frame: Buffer; idAt: number } {
-  const topic = Buffer.from('floor/t');
-  const rem = 2 + topic.length + (qos === 1 ? 2 : 0) + payloadBytes;
-  const lenBytes = rem < 128 ? [rem] : [(rem % 128) | 0x80, Math.floor(rem / 128)];
-  const head = Buffer.from([qos === 1 ? 0x32 : 0x30, ...lenBytes, 0, topic.length]);
-  const idAt = head.length + topic.length;
-  return { frame: Buffer.concat([head, topic, Buffer.alloc(qos === 1 ? 2 : 0), Buffer.alloc(payloadBytes, 0x78)]), idAt };
-}
-
-const { frame, idAt } = publishFrame();
+/** One PUBLISH, topic "floor/t", `payloadBytes` bytes; the packet id (QoS 1) sits just before the payload. */
+const frame = encodePublish(encodeTopic('floor/t'), Buffer.alloc(payloadBytes, 0x78), qos, 0, false);
+const idAt = frame.length - payloadBytes - 2;
 const sockets: Socket[] = new Array<Socket>(n);
 const online = new Uint8Array(n);
 const ids = new Uint16Array(n);

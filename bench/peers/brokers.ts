@@ -131,6 +131,9 @@ export async function startBrokers(count: number, listeners = 1): Promise<Broker
   };
 }
 
+/** The port of an `ss` address column (`127.0.0.1:1883`, `[::1]:1883`). */
+const portOf = (address: string): number => Number(address.slice(address.lastIndexOf(':') + 1));
+
 /** Established connections per broker (the sum over its listener ports), from the kernel's socket table (ss), monitors excluded. */
 export function countConnections(brokerPorts: readonly (readonly number[])[]): Promise<number[]> {
   const ports = brokerPorts.flat();
@@ -146,8 +149,8 @@ export function countConnections(brokerPorts: readonly (readonly number[])[]): P
         const cols = line.trim().split(/\s+/);
         const local = cols[2] ?? '';
         const peer = cols[3] ?? '';
-        const i = index.get(Number(local.slice(local.lastIndexOf(':') + 1)));
-        if (i === undefined || monitorPorts.has(Number(peer.slice(peer.lastIndexOf(':') + 1)))) continue;
+        const i = index.get(portOf(local));
+        if (i === undefined || monitorPorts.has(portOf(peer))) continue;
         counts[i] = (counts[i] ?? 0) + 1;
       }
       resolve(counts);
@@ -230,7 +233,7 @@ function closingSockets(): Promise<{ timeWait: number; closing: number }> {
         // State Recv-Q Send-Q Local:Port Peer:Port (several states asked: the state column is kept)
         const cols = line.trim().split(/\s+/);
         const local = cols[3] ?? '';
-        if (cols.length < 5 || brokerPortsEver.has(Number(local.slice(local.lastIndexOf(':') + 1)))) continue;
+        if (cols.length < 5 || brokerPortsEver.has(portOf(local))) continue;
         if (cols[0] === 'TIME-WAIT') timeWait++;
         else closing++;
       }
